@@ -1,0 +1,145 @@
+"""Access tokens: issued by the gateway, verified by every service on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+import jwt
+from fastapi import Depends, HTTPException, Request, status
+
+Role = Literal["reader", "moderator", "editor", "admin"]
+ROLES: tuple[Role, ...] = ("reader", "moderator", "editor", "admin")
+ALGORITHM = "EdDSA"  # pinned: a token naming any other algorithm is refused
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, as the token says."""
+
+    user_id: int
+    username: str
+    roles: frozenset[str]
+
+    def has_any(self, *roles: str) -> bool:
+        """Whether the caller holds at least one of ``roles`` (admin holds all)."""
+        return "admin" in self.roles or bool(self.roles.intersection(roles))
+
+
+class InvalidTokenError(Exception):
+    """The token is missing, forged, expired or malformed."""
+
+
+class TokenIssuer:
+    """Signs short-lived access tokens (gateway only: it holds the private key)."""
+
+    def __init__(self, *, private_key: str, issuer: str, audience: str, ttl: timedelta) -> None:
+        self._key = private_key
+        self._issuer = issuer
+        self._audience = audience
+        self.ttl = ttl
+
+    def issue(self, *, user_id: int, username: str, roles: list[str], session_id: str = "") -> str:
+        """A signed token for a user."""
+        now = datetime.now(UTC)
+        claims = {
+            "sub": str(user_id),
+            "name": username,
+            "roles": sorted(set(roles)),
+            "iss": self._issuer,
+            "aud": self._audience,
+            "iat": now,
+            "nbf": now,
+            "exp": now + self.ttl,
+            "sid": session_id,
+        }
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM)
+
+
+class TokenVerifier:
+    """Verifies signature, algorithm, issuer, audience, expiry and roles of a token."""
+
+    def __init__(self, *, public_key: str, issuer: str, audience: str, leeway: int = 5) -> None:
+        self._key = public_key
+        self._issuer = issuer
+        self._audience = audience
+        self._leeway = leeway
+
+    def verify(self, token: str) -> Principal:
+        """The principal a valid token names; raises :class:`InvalidTokenError` otherwise."""
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                issuer=self._issuer,
+                audience=self._audience,
+                leeway=self._leeway,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+            roles = frozenset(r for r in claims.get("roles", []) if r in ROLES)
+            return Principal(user_id=int(claims["sub"]), username=str(claims["name"]), roles=roles)
+        except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
+            raise InvalidTokenError(str(exc)) from exc
+
+
+def bearer_token(request: Request) -> str | None:
+    """The bearer token of a request, if any."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _verifier(request: Request) -> TokenVerifier:
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier
+
+
+def optional_principal(request: Request) -> Principal | None:
+    """The caller if a valid token was sent; anonymous otherwise; 401 for a bad token."""
+    token = bearer_token(request)
+    if token is None:
+        return None
+    try:
+        return _verifier(request).verify(token)
+    except InvalidTokenError as exc:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail=f"invalid token: {exc}",
+            headers={"WWW-Authenticate": "Bearer"},
+        ) from exc
+
+
+def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    """The caller; 401 when anonymous."""
+    if principal is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="authentication required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """A dependency admitting only callers with one of ``roles`` (admin always)."""
+
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.has_any(*roles):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, detail=f"requires role: {' or '.join(roles)}"
+            )
+        return principal
+
+    return dependency
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+Moderator = Annotated[Principal, Depends(require_roles("moderator"))]
+Editor = Annotated[Principal, Depends(require_roles("editor"))]
+Admin = Annotated[Principal, Depends(require_roles("admin"))]

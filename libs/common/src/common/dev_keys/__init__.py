@@ -1,0 +1,1 @@
+"""Development-only signing keys; production refuses them (see settings)."""

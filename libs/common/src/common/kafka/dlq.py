@@ -1,0 +1,158 @@
+"""Dead-letter topics: park a message with its error, list parked messages, replay them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from common.events import dlq_topic
+from common.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from common.kafka.consumer import ConsumedEvent
+
+log = logging.getLogger(__name__)
+DLQ_PREFIX = "dlq."
+
+
+def _dlq_headers(event: ConsumedEvent, error: Exception, group_id: str) -> list[tuple[str, bytes]]:
+    kept = [(k, v) for k, v in event.headers if not k.startswith(DLQ_PREFIX)]
+    return [
+        *kept,
+        ("dlq.error", f"{type(error).__name__}: {error}"[:2000].encode()),
+        ("dlq.original_topic", event.topic.encode()),
+        ("dlq.original_partition", str(event.partition).encode()),
+        ("dlq.original_offset", str(event.offset).encode()),
+        ("dlq.consumer_group", group_id.encode()),
+        ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
+    ]
+
+
+async def send_to_dlq(
+    *,
+    settings: ServiceSettings,
+    producer: AIOKafkaProducer | None,
+    event: ConsumedEvent,
+    error: Exception,
+    group_id: str,
+) -> None:
+    """Park a message on its topic's dead-letter topic, with the error and where it came from."""
+    if producer is None:
+        raise RuntimeError(f"no DLQ producer; cannot park {event.topic}@{event.offset}") from error
+    log.error("dead-lettering %s[%d]@%d: %r", event.topic, event.partition, event.offset, error)
+    await producer.send_and_wait(
+        dlq_topic(event.topic),
+        event.raw,
+        key=event.key,
+        headers=_dlq_headers(event, error, group_id),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A parked message as operators see it."""
+
+    offset: int
+    original_topic: str
+    original_partition: int
+    original_offset: int
+    error: str
+    consumer_group: str
+    failed_at: str
+    key: bytes | None
+    value: bytes
+    headers: Sequence[tuple[str, bytes]]
+
+
+def _header(headers: Sequence[tuple[str, bytes]], name: str) -> str:
+    return next((v.decode() for k, v in headers if k == name), "")
+
+
+def _dead_letter(record: object) -> DeadLetter:
+    headers = tuple(record.headers or ())  # type: ignore[attr-defined]
+    return DeadLetter(
+        offset=record.offset,  # type: ignore[attr-defined]
+        original_topic=_header(headers, "dlq.original_topic"),
+        original_partition=int(_header(headers, "dlq.original_partition") or -1),
+        original_offset=int(_header(headers, "dlq.original_offset") or -1),
+        error=_header(headers, "dlq.error"),
+        consumer_group=_header(headers, "dlq.consumer_group"),
+        failed_at=_header(headers, "dlq.failed_at"),
+        key=record.key,  # type: ignore[attr-defined]
+        value=record.value,  # type: ignore[attr-defined]
+        headers=headers,
+    )
+
+
+async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    for tp, end in ends.items():
+        if await consumer.position(tp) < end:
+            return True
+    return False
+
+
+async def list_dead_letters(
+    *, settings: ServiceSettings, topic: str, limit: int = 100
+) -> list[DeadLetter]:
+    """Every message parked for ``topic`` (the logical name), oldest first, up to ``limit``."""
+    name = dlq_topic(settings.topic(topic))
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        found: list[DeadLetter] = []
+        while len(found) < limit and await _behind(consumer, ends):
+            batch = await consumer.getmany(timeout_ms=500, max_records=limit)
+            found += [_dead_letter(r) for records in batch.values() for r in records]
+        return found[:limit]
+    finally:
+        await consumer.stop()
+
+
+async def replay_dead_letters(
+    *, settings: ServiceSettings, producer: AIOKafkaProducer, topic: str, limit: int = 1000
+) -> int:
+    """Send parked messages back to their original topic once; returns how many went back.
+
+    Progress is committed in a replay consumer group so a message is replayed once even if
+    the command is run again. Consumers drop duplicates by event id.
+    """
+    name = dlq_topic(settings.topic(topic))
+    consumer = AIOKafkaConsumer(
+        name,
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=f"{name}.replayer",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    replayed = 0
+    try:
+        while replayed < limit:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=min(500, limit - replayed))
+            if not batch:
+                break
+            for tp, records in batch.items():
+                for record in records:
+                    letter = _dead_letter(record)
+                    kept = [(k, v) for k, v in letter.headers if not k.startswith(DLQ_PREFIX)]
+                    await producer.send_and_wait(
+                        letter.original_topic, letter.value, key=letter.key, headers=kept
+                    )
+                    replayed += 1
+                await consumer.commit({tp: records[-1].offset + 1})
+    finally:
+        await consumer.stop()
+    return replayed

@@ -1,0 +1,157 @@
+"""Transactional outbox: events are written with the change, then relayed to Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka.errors import KafkaError
+from prometheus_client import Counter
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from common.events import Envelope, EventData
+from common.kafka.producer import EventPublisher
+from common.telemetry import current_trace_carrier
+
+log = logging.getLogger(__name__)
+RELAYED = Counter("newsroom_outbox_relayed_total", "Outbox rows published", ["schema"])
+_JSON = JSON().with_variant(JSONB(), "postgresql")
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """The outbox table, in the metadata's schema."""
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("event_type", String(100), nullable=False),
+        Column("event_version", Integer, nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("envelope", _JSON, nullable=False),
+        Column("trace_carrier", _JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("sent_at", DateTime(timezone=True), nullable=True, index=True),
+    )
+
+
+async def add_event(
+    session: AsyncSession,
+    table: Table,
+    payload: EventData,
+    *,
+    key: str,
+    producer: str,
+) -> Envelope:
+    """Record an event in the caller's transaction; it is published after commit by the relay."""
+    envelope = Envelope.wrap(payload, key=key, producer=producer)
+    await session.execute(
+        table.insert().values(
+            event_id=envelope.event_id,
+            topic=payload.topic,
+            event_type=envelope.event_type,
+            event_version=envelope.event_version,
+            key=envelope.key,
+            envelope=envelope.model_dump(mode="json"),
+            trace_carrier=current_trace_carrier(),
+        )
+    )
+    return envelope
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows in order; safe to run in several copies at once.
+
+    Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so two relays do not publish the
+    same row in the normal case. A relay killed after publishing but before marking
+    rows sent leaves them unsent: they go out again, and consumers drop the duplicate.
+    """
+
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        table: Table,
+        publisher: EventPublisher,
+        schema: str,
+        batch_size: int = 200,
+        poll_interval: float = 0.05,
+    ) -> None:
+        self._engine = engine
+        self._table = table
+        self._publisher = publisher
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._stopping = asyncio.Event()
+        self._schema = schema
+        self._lock_key = zlib.crc32(f"outbox:{schema}".encode())
+
+    def stop(self) -> None:
+        """Finish the batch in hand, then return from :meth:`run`."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Relay until stopped; backs off when there is nothing to send or Kafka fails."""
+        while not self._stopping.is_set():
+            try:
+                sent = await self.relay_once()
+            except (KafkaError, OSError) as exc:
+                log.warning("outbox relay could not publish, retrying: %r", exc)
+                sent = 0
+                await asyncio.sleep(1.0)
+            if sent < self._batch_size:
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), self._poll_interval)
+                except TimeoutError:
+                    pass
+
+    async def relay_once(self) -> int:
+        """Publish one batch of unsent rows and mark them sent; returns how many."""
+        t = self._table
+        async with self._engine.begin() as conn:
+            # one relay at a time per outbox keeps each key's events in commit order
+            locked = await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key)))
+            if not locked:
+                return 0
+            rows: Sequence[Any] = (
+                await conn.execute(
+                    select(t.c.id, t.c.topic, t.c.envelope, t.c.trace_carrier)
+                    .where(t.c.sent_at.is_(None))
+                    .order_by(t.c.id)
+                    .limit(self._batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            await self._publisher.publish_many(
+                (Envelope.model_validate(r.envelope), r.topic, r.trace_carrier) for r in rows
+            )
+            await self.before_mark_sent([r.id for r in rows])
+            await conn.execute(
+                update(t).where(t.c.id.in_([r.id for r in rows])).values(sent_at=func.now())
+            )
+        RELAYED.labels(self._schema).inc(len(rows))
+        return len(rows)
+
+    async def before_mark_sent(self, row_ids: list[int]) -> None:
+        """Hook between publishing and marking sent (fault tests stop a relay here)."""

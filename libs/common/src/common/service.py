@@ -1,0 +1,128 @@
+"""Service defaults: the app every service starts from, and how processes run and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any, Protocol
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from common.auth import TokenVerifier
+from common.errors import install_error_handlers
+from common.health import health_router
+from common.http import BodySizeLimitMiddleware, RequestIdMiddleware
+from common.kafka.producer import EventPublisher, start_producer
+from common.outbox import OutboxRelay
+from common.settings import ServiceSettings
+from common.telemetry import configure_telemetry
+
+Lifespan = Callable[[FastAPI], Any]
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    lifespan: Lifespan,
+    routers: Sequence[APIRouter] = (),
+    max_body_bytes: int = 64 * 1024,
+) -> FastAPI:
+    """A FastAPI app with health, metrics, tracing, error mapping, request ids and size limits."""
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(
+        public_key=settings.jwt_public_key,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+    )
+    app.state.readiness_checks = {}
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router)
+    configure_telemetry(settings, app=app)
+    return app
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Plain, greppable log lines."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def serve(app_factory: str, settings: ServiceSettings, *, workers: int = 1) -> None:
+    """Run an app factory (``pkg.main:create_app``) with uvicorn."""
+    configure_logging()
+    uvicorn.run(
+        app_factory,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
+
+
+@asynccontextmanager
+async def running_relay(
+    *, settings: ServiceSettings, engine: AsyncEngine, table: Table
+) -> AsyncIterator[OutboxRelay]:
+    """An outbox relay running in the background for the duration of the block."""
+    producer = await start_producer(settings, client_id=f"{settings.service_name}-relay")
+    relay = OutboxRelay(
+        engine=engine,
+        table=table,
+        publisher=EventPublisher(producer, settings),
+        schema=settings.db_schema,
+        poll_interval=settings.relay_poll_interval,
+    )
+    task = asyncio.create_task(relay.run(), name=f"{settings.service_name}-relay")
+    try:
+        yield relay
+    finally:
+        relay.stop()
+        await asyncio.wait({task}, timeout=5)
+        task.cancel()
+        await producer.stop()
+
+
+class Stoppable(Protocol):
+    """A long-running worker: ``run`` until ``stop`` is called."""
+
+    def stop(self) -> None: ...
+
+    def run(self) -> Awaitable[None]: ...
+
+
+def _stop_all(workers: Sequence[Stoppable]) -> None:
+    for worker in workers:
+        worker.stop()
+
+
+async def run_until_signalled(
+    workers: Sequence[Stoppable], *, resources: AsyncExitStack | None = None
+) -> None:
+    """Run workers until SIGTERM/SIGINT, then stop them cleanly (finish, commit, leave group)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, _stop_all, workers)
+    tasks: list[asyncio.Future[None]] = [asyncio.ensure_future(w.run()) for w in workers]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for w in workers:
+            w.stop()
+        await asyncio.gather(*tasks)
+    finally:
+        if resources is not None:
+            await resources.aclose()

@@ -1,0 +1,100 @@
+"""One call to configure traces and metrics; trace context in Kafka headers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import IO, Any
+
+from fastapi import FastAPI
+from opentelemetry import context, propagate, trace
+from opentelemetry.exporter.prometheus import PrometheusMetricReader
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.metrics import set_meter_provider
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+)
+from prometheus_client import make_asgi_app
+
+from common.settings import ServiceSettings
+
+KafkaHeaders = Sequence[tuple[str, bytes]]
+_configured: set[str] = set()
+_span_files: list[IO[str]] = []
+
+
+def _span_line(span: ReadableSpan) -> str:
+    return json.dumps(json.loads(span.to_json()), ensure_ascii=False) + "\n"
+
+
+def configure_telemetry(settings: ServiceSettings, *, app: FastAPI | None = None) -> None:
+    """Set up the tracer and meter providers once per process; instrument ``app``."""
+    if "providers" not in _configured:
+        _configured.add("providers")
+        resource = Resource.create({"service.name": settings.service_name})
+        provider = TracerProvider(resource=resource)
+        if settings.otel_endpoint:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            endpoint = f"{settings.otel_endpoint.rstrip('/')}/v1/traces"
+            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+        if settings.otel_span_file:
+            out = open(settings.otel_span_file, "a", encoding="utf-8")
+            _span_files.append(out)
+            exporter = ConsoleSpanExporter(out=out, formatter=_span_line)
+            provider.add_span_processor(SimpleSpanProcessor(exporter))
+        trace.set_tracer_provider(provider)
+        set_meter_provider(
+            MeterProvider(resource=resource, metric_readers=[PrometheusMetricReader()])
+        )
+    if app is not None and id(app) not in _instrumented_apps:
+        _instrumented_apps.add(id(app))
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+        app.mount("/metrics", make_asgi_app())
+
+
+_instrumented_apps: set[int] = set()
+
+
+def tracer(name: str) -> trace.Tracer:
+    """The tracer for a module."""
+    return trace.get_tracer(name)
+
+
+def inject_headers() -> list[tuple[str, bytes]]:
+    """The current trace context as Kafka headers."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return [(k, v.encode()) for k, v in carrier.items()]
+
+
+def current_trace_carrier() -> dict[str, str]:
+    """The current trace context as a plain dict (stored with outbox rows)."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def context_from_headers(headers: KafkaHeaders | Mapping[str, Any] | None) -> context.Context:
+    """The trace context carried by Kafka headers (or a stored carrier)."""
+    if not headers:
+        return context.get_current()
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    carrier = {k: (v.decode() if isinstance(v, bytes) else str(v)) for k, v in items}
+    return propagate.extract(carrier)
+
+
+@contextmanager
+def attached(ctx: context.Context) -> Iterator[None]:
+    """Run a block inside a given trace context."""
+    token = context.attach(ctx)
+    try:
+        yield
+    finally:
+        context.detach(token)

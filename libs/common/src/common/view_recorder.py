@@ -1,0 +1,107 @@
+"""Batches article reads into ``views.recorded`` events without slowing the read path."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import deque
+
+from aiokafka.errors import KafkaError
+from prometheus_client import Counter, Gauge
+
+from common.events import VIEWS_TOPIC, Envelope
+from common.events.views import ArticleView, ViewsRecorded
+from common.kafka.producer import EventPublisher
+
+log = logging.getLogger(__name__)
+RECORDED = Counter("newsroom_views_recorded_total", "Views accepted for publishing")
+PUBLISHED = Counter("newsroom_views_published_total", "Views acknowledged by Kafka")
+DROPPED = Counter("newsroom_views_dropped_total", "Views dropped because the buffer was full")
+PENDING = Gauge("newsroom_views_pending", "Views waiting to be published")
+
+
+class ViewRecorder:
+    """Collects views in memory and publishes them in batches, one Kafka message per batch.
+
+    ``record`` never waits on Kafka. A batch keeps its event id across retries, so a
+    batch re-sent after a timeout is recognised and counted once downstream.
+    """
+
+    def __init__(
+        self,
+        publisher: EventPublisher,
+        *,
+        producer_name: str,
+        max_batch: int = 2000,
+        interval: float = 0.05,
+        max_pending: int = 500_000,
+    ) -> None:
+        self._publisher = publisher
+        self._producer_name = producer_name
+        self._max_batch = max_batch
+        self._interval = interval
+        self._max_pending = max_pending
+        self._pending: deque[ArticleView] = deque()
+        self._in_flight: list[tuple[uuid.UUID, list[ArticleView]]] = []
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def record(self, view: ArticleView) -> None:
+        """Queue one view; drops (and counts) only if Kafka has been away for very long."""
+        if len(self._pending) >= self._max_pending:
+            DROPPED.inc()
+            return
+        self._pending.append(view)
+        RECORDED.inc()
+        if len(self._pending) >= self._max_batch:
+            self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        """Views not yet acknowledged by Kafka."""
+        return len(self._pending) + sum(len(v) for _, v in self._in_flight)
+
+    def stop(self) -> None:
+        """Flush what is queued, then return from :meth:`run`."""
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Publish batches until stopped and drained."""
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            await self.flush()
+            if self._stopping and self.pending == 0:
+                return
+            if self._stopping and self._in_flight:
+                await asyncio.sleep(0.5)  # Kafka unreachable while stopping: keep trying briefly
+
+    async def flush(self) -> None:
+        """Publish everything queued now."""
+        while self._pending:
+            batch = [
+                self._pending.popleft() for _ in range(min(self._max_batch, len(self._pending)))
+            ]
+            self._in_flight.append((uuid.uuid4(), batch))
+        PENDING.set(self.pending)
+        while self._in_flight:
+            event_id, batch = self._in_flight[0]
+            envelope = Envelope.wrap(
+                ViewsRecorded(views=batch),
+                key=str(event_id),
+                producer=self._producer_name,
+                event_id=event_id,
+            )
+            try:
+                await self._publisher.publish(envelope, topic=VIEWS_TOPIC)
+            except KafkaError as exc:
+                log.warning("publishing %d views failed, will retry: %r", len(batch), exc)
+                return
+            self._in_flight.pop(0)
+            PUBLISHED.inc(len(batch))
+        PENDING.set(self.pending)

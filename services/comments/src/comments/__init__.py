@@ -1,0 +1,1 @@
+"""Newsroom comments service."""

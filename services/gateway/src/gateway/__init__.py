@@ -1,0 +1,1 @@
+"""Newsroom gateway service."""
