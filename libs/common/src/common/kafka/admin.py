@@ -1,0 +1,39 @@
+"""Topic administration: create the platform's topics (and their dead-letter topics)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from common.events import dlq_topic
+from common.settings import ServiceSettings
+
+KEEP_FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}  # replay rebuilds state
+
+
+async def ensure_topics(
+    settings: ServiceSettings, topics: Iterable[str], *, partitions: int | None = None
+) -> None:
+    """Create each logical topic and its DLQ (with the settings' suffix) unless present."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted: list[NewTopic] = []
+        for topic in topics:
+            name = settings.topic(topic)
+            for physical, count in (
+                (name, partitions or settings.topic_partitions),
+                (dlq_topic(name), 1),
+            ):
+                if physical not in existing:
+                    wanted.append(NewTopic(physical, count, 1, topic_configs=KEEP_FOREVER))
+        if wanted:
+            try:
+                await admin.create_topics(wanted)
+            except TopicAlreadyExistsError:
+                pass  # another process created it meanwhile
+    finally:
+        await admin.close()
