@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
+from pydantic_settings import SettingsConfigDict
 
 from common.auth import InvalidTokenError, TokenIssuer, TokenVerifier
 from common.settings import DEV_JWT_PRIVATE_KEY, DEV_JWT_PUBLIC_KEY, ServiceSettings
@@ -25,7 +26,7 @@ def test_prod_refuses_the_development_key() -> None:
 
 def test_service_prefix_wins_over_shared_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     class Svc(ServiceSettings):
-        model_config = {"env_prefix": "SVC_", "extra": "ignore"}
+        model_config = SettingsConfigDict(env_prefix="SVC_", extra="ignore")
 
     monkeypatch.setenv("NEWSROOM_REDIS_URL", "redis://shared:1/0")
     assert Svc().redis_url == "redis://shared:1/0"
@@ -38,7 +39,8 @@ def test_a_valid_token_names_its_user_and_known_roles() -> None:
     principal = _verifier().verify(token)
     assert (principal.user_id, principal.username) == (42, "张三")
     assert principal.roles == frozenset({"editor"})
-    assert principal.has_any("editor") and not principal.has_any("moderator")
+    assert principal.has_any("editor")
+    assert not principal.has_any("moderator")
 
 
 def test_an_expired_token_is_refused() -> None:
@@ -76,4 +78,5 @@ def test_visitor_hash_depends_on_salt_and_hides_the_ip() -> None:
     a = hash_visitor(b"salt-1", "10.0.0.1", "Mozilla")
     assert a == hash_visitor(b"salt-1", "10.0.0.1", "Mozilla")
     assert a != hash_visitor(b"salt-2", "10.0.0.1", "Mozilla")
-    assert "10.0.0.1" not in a and len(a) == 32
+    assert "10.0.0.1" not in a
+    assert len(a) == 32
