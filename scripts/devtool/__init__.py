@@ -1,0 +1,1 @@
+"""Local development tooling behind ``scripts/dev.py`` (standard library only)."""

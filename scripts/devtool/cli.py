@@ -1,0 +1,171 @@
+"""Subcommands of scripts/dev.py."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+
+from devtool import bootstrap, kafka, postgres, procs, redis, services
+from devtool.config import (
+    DB_NAME,
+    DB_PASSWORD,
+    DB_USER,
+    ENV_FILE,
+    HOST,
+    POSTGRES_PORT,
+    REDIS_PORT,
+    REPO,
+    SERVICE_PORTS,
+    process_env,
+    write_env_file,
+)
+from devtool.errors import DevError
+
+INFRA = (postgres, redis, kafka)  # start order; stopped in reverse
+
+
+def infra_up() -> None:
+    """Start Kafka, Redis and PostgreSQL (each only if it is not running yet)."""
+    bootstrap.prepare_infra()
+    write_env_file()
+    for component in INFRA:
+        component.up()
+    print(f"environment written to {ENV_FILE}", flush=True)
+
+
+def infra_down() -> None:
+    """Stop the infrastructure dev.py started."""
+    for component in reversed(INFRA):
+        component.down()
+
+
+def _state(daemon: procs.Daemon, healthy: Callable[[], bool]) -> str:
+    if procs.running_pid(daemon) is not None:
+        return "running" if healthy() else "starting"
+    if daemon.port is not None and procs.port_open(daemon.port):
+        return "foreign"  # the port answers, but not from a process dev.py started
+    return "stopped"
+
+
+def _status_rows() -> list[tuple[str, procs.Daemon, Callable[[], bool], str]]:
+    return [
+        ("kafka", kafka.DAEMON, lambda: kafka.api_keys() is not None, kafka.BOOTSTRAP),
+        ("redis", redis.DAEMON, redis.ping, f"{HOST}:{REDIS_PORT}"),
+        ("postgres", postgres.DAEMON, postgres.accepting_connections,
+         f"{HOST}:{POSTGRES_PORT}"),
+        *services.status_rows(),
+    ]  # fmt: skip
+
+
+def status() -> None:
+    """Print each component: state (running/starting/stopped/foreign), pid and address."""
+    print(f"{'component':<18}{'state':<10}{'pid':<9}address")
+    for name, daemon, healthy, address in _status_rows():
+        pid = procs.running_pid(daemon)
+        print(f"{name:<18}{_state(daemon, healthy):<10}{pid or '-'!s:<9}{address}")
+
+
+def up() -> None:
+    """The whole platform: infrastructure, migrations, demo content, services."""
+    bootstrap.bootstrap()
+    infra_up()
+    services.migrate()
+    services.load_demo_content()
+    services.start_all()
+    _print_urls()
+
+
+def _print_urls() -> None:
+    gateway = f"http://{HOST}:{SERVICE_PORTS['gateway']}"
+    print(
+        f"""
+Newsroom is up.
+  portal            {gateway}/
+  moderation desk   {gateway}/moderation
+  ops dashboard     {gateway}/ops
+  demo accounts     printed by gateway.demo above (kept in .dev/state/demo-gateway.demo.out)
+  database          postgresql://{DB_USER}:{DB_PASSWORD}@{HOST}:{POSTGRES_PORT}/{DB_NAME}
+  environment       source {ENV_FILE.relative_to(REPO)}
+  logs              .dev/logs/
+Stop everything with `make down`.""",
+        flush=True,
+    )
+
+
+def down() -> None:
+    """Stop the services, then the infrastructure."""
+    services.stop_all()
+    infra_down()
+
+
+def _uv_run(*args: str) -> int:
+    argv = [bootstrap.uv(), "run", "--no-sync", *args]
+    return subprocess.run(argv, cwd=REPO, env=process_env(), check=False).returncode
+
+
+def test(pytest_args: Sequence[str]) -> int:
+    """pytest against the running infrastructure, with the dev environment."""
+    bootstrap.bootstrap()
+    infra_up()
+    return _uv_run("pytest", *pytest_args)
+
+
+def lint() -> int:
+    """ruff (lint and format check) and mypy, as CI runs them."""
+    bootstrap.sync_python_env()
+    for args in (("ruff", "check", "."), ("ruff", "format", "--check", "."), ("mypy",)):
+        code = _uv_run(*args)
+        if code != 0:
+            return code
+    return 0
+
+
+def bench(bench_args: Sequence[str]) -> int:
+    """The benchmarks in bench/ against the running infrastructure."""
+    bootstrap.bootstrap()
+    infra_up()
+    if not (REPO / "bench" / "__main__.py").exists():
+        procs.say("bench", "warning: bench/__main__.py does not exist yet; nothing to run")
+        return 0
+    return _uv_run("python", "-m", "bench", *bench_args)
+
+
+COMMANDS: dict[str, Callable[[], object]] = {
+    "bootstrap": bootstrap.bootstrap,
+    "infra-up": infra_up,
+    "infra-down": infra_down,
+    "status": status,
+    "up": up,
+    "down": down,
+    "lint": lint,
+}
+PASSTHROUGH: dict[str, Callable[[Sequence[str]], int]] = {"test": test, "bench": bench}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dev.py", description="Run Newsroom locally.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, handler in COMMANDS.items():
+        commands.add_parser(name, help=(handler.__doc__ or "").strip())
+    for name, runner in PASSTHROUGH.items():
+        sub = commands.add_parser(name, help=(runner.__doc__ or "").strip())
+        sub.add_argument("args", nargs=argparse.REMAINDER, help="passed through")
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    """Parse the command line, run the subcommand, report errors without tracebacks."""
+    try:
+        if argv and argv[0] in PASSTHROUGH:  # pytest's own options must not reach argparse
+            return PASSTHROUGH[argv[0]](argv[1:])
+        result = COMMANDS[_parser().parse_args(argv).command]()
+    except DevError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        return 0
+    return result if isinstance(result, int) else 0
