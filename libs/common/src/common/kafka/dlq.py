@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaClient, AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from common.events import dlq_topic
 from common.settings import ServiceSettings
@@ -89,6 +90,16 @@ def _dead_letter(record: object) -> DeadLetter:
     )
 
 
+async def _partitions(settings: ServiceSettings, topic: str) -> set[int]:
+    client = AIOKafkaClient(bootstrap_servers=settings.kafka_bootstrap)
+    await client.bootstrap()
+    try:
+        metadata = await client.fetch_all_metadata()
+        return set(metadata.partitions_for_topic(topic) or ())
+    finally:
+        await client.close()
+
+
 async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
     for tp, end in ends.items():
         if await consumer.position(tp) < end:
@@ -106,7 +117,7 @@ async def list_dead_letters(
     )
     await consumer.start()
     try:
-        partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
+        partitions = [TopicPartition(name, p) for p in await _partitions(settings, name)]
         if not partitions:
             return []
         consumer.assign(partitions)
@@ -118,6 +129,9 @@ async def list_dead_letters(
             found += [_dead_letter(r) for records in batch.values() for r in records]
         return found[:limit]
     finally:
+        await asyncio.sleep(
+            0
+        )  # let aiokafka's background task start, or stop() re-raises its cancel
         await consumer.stop()
 
 
