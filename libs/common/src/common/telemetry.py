@@ -20,7 +20,8 @@ from opentelemetry.sdk.trace.export import (
     ConsoleSpanExporter,
     SimpleSpanProcessor,
 )
-from prometheus_client import make_asgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from starlette.responses import Response
 
 from common.settings import ServiceSettings
 
@@ -56,10 +57,15 @@ def configure_telemetry(settings: ServiceSettings, *, app: FastAPI | None = None
     if app is not None and id(app) not in _instrumented_apps:
         _instrumented_apps.add(id(app))
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
-        app.mount("/metrics", make_asgi_app())
+        app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
 
 
 _instrumented_apps: set[int] = set()
+
+
+async def metrics_endpoint() -> Response:
+    """Every metric of the process in the Prometheus text format."""
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
 def tracer(name: str) -> trace.Tracer:
