@@ -12,6 +12,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from common.settings import ServiceSettings
 
 
+def _not_version_table(name: str | None, type_: str, parent_names: object) -> bool:
+    # autogenerate would otherwise propose dropping alembic's own table in the schema
+    return not (type_ == "table" and name == "alembic_version")
+
+
 def _migrate(connection: Connection, metadata: MetaData, schema: str) -> None:
     connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     connection.execute(text(f'SET search_path TO "{schema}", public'))
@@ -21,6 +26,7 @@ def _migrate(connection: Connection, metadata: MetaData, schema: str) -> None:
         version_table_schema=schema,
         include_schemas=False,
         compare_type=True,
+        include_name=_not_version_table,
     )
     with context.begin_transaction():
         context.run_migrations()
