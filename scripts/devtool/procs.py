@@ -110,17 +110,25 @@ def _listening_inodes(port: int) -> set[str]:
     return inodes
 
 
+def _open_files(proc: Path) -> set[str]:
+    links: set[str] = set()
+    try:
+        fds = list((proc / "fd").iterdir())
+    except OSError:  # gone, or not ours to look at
+        return links
+    for fd in fds:
+        try:
+            links.add(os.readlink(fd))
+        except OSError:  # closed meanwhile
+            continue
+    return links
+
+
 def port_owner(port: int) -> str:
     """A description of the process listening on the port, as far as /proc tells."""
     wanted = {f"socket:[{inode}]" for inode in _listening_inodes(port)}
     for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            links = {os.readlink(fd) for fd in (proc / "fd").iterdir()}
-        except OSError:
-            continue
-        if links & wanted:
+        if proc.name.isdigit() and _open_files(proc) & wanted:
             return f"pid {proc.name}: {(_cmdline(int(proc.name)) or '?').strip()[:120]}"
     return "an unknown process"
 
@@ -157,7 +165,18 @@ def spawn(
             user=user,
         )
     daemon.pid_file.write_text(f"{proc.pid}\n")
+    _children[proc.pid] = proc
     return proc.pid
+
+
+# Daemons started by this process, reaped when it stops them (others are reparented).
+_children: dict[int, subprocess.Popen[bytes]] = {}
+
+
+def _reap(pid: int) -> None:
+    child = _children.pop(pid, None)
+    if child is not None:
+        child.wait()
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:
@@ -180,6 +199,7 @@ def stop(daemon: Daemon) -> bool:
         say(daemon.name, f"did not stop within {daemon.stop_timeout:.0f}s; killing it")
         _signal(pid, signal.SIGKILL)
         poll(lambda: not _alive(pid), timeout=10)
+    _reap(pid)
     daemon.pid_file.unlink(missing_ok=True)
     return True
 
