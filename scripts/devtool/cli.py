@@ -73,7 +73,11 @@ def up() -> None:
     infra_up()
     services.migrate()
     services.load_demo_content()
-    services.start_all()
+    try:
+        services.start_all()
+    except DevError as exc:
+        hint = "Whatever did start keeps running: see `make status`; `make down` stops it all."
+        raise DevError(f"{exc}\n{hint}") from exc
     _print_urls()
 
 
