@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
 import signal
+import subprocess
 from pathlib import Path
 
 from devtool import procs
-from devtool.config import DB_NAME, DB_PASSWORD, DB_USER, DEV, HOST, POSTGRES_PORT
+from devtool.config import DB_NAME, DB_PASSWORD, DB_USER, DEV, HOST, POSTGRES_PORT, REPO
 from devtool.errors import DevError
 
 ROOT = DEV / "postgres"
-DATA_DIR = ROOT / "data"
-SOCKET_DIR = ROOT / "run"
+# Used (through the .dev/postgres symlink) when the server user cannot reach the
+# checkout, e.g. a clone under /root, which is closed to other users.
+FALLBACK_BASE = Path("/var/lib/newsroom-dev")
 BIN_DIRS = (Path("/usr/lib/postgresql/15/bin"),)
-SETTINGS = {
-    "listen_addresses": HOST,
-    "port": str(POSTGRES_PORT),
-    "unix_socket_directories": str(SOCKET_DIR),
-    "max_connections": "300",
-}
 # SIGINT is PostgreSQL's "fast" shutdown; SIGTERM would wait for every client to leave.
 DAEMON = procs.Daemon(
-    "postgres", POSTGRES_PORT, marker=str(DATA_DIR), stop_signal=signal.SIGINT, stop_timeout=60
+    "postgres",
+    POSTGRES_PORT,
+    marker=f"-c port={POSTGRES_PORT} ",
+    stop_signal=signal.SIGINT,
+    stop_timeout=60,
 )
 START_TIMEOUT = 60.0
+
+
+def data_dir() -> Path:
+    """The cluster's data directory (symlinks resolved: the server user may not pass them)."""
+    return ROOT.resolve() / "data"
+
+
+def socket_dir() -> Path:
+    """Where the server puts its Unix socket."""
+    return ROOT.resolve() / "run"
 
 
 def binary(name: str) -> str:
@@ -48,11 +59,32 @@ def run_as() -> str | None:
     return "postgres"
 
 
+def _reachable_by(user: str, path: Path) -> bool:
+    probe = subprocess.run(["test", "-x", str(path)], user=user, check=False)
+    return probe.returncode == 0
+
+
+def _place_root(user: str | None) -> None:
+    """Create .dev/postgres, or link it to a directory the server user can reach."""
+    DEV.mkdir(parents=True, exist_ok=True)
+    if ROOT.exists() or ROOT.is_symlink():
+        return
+    if user is None or _reachable_by(user, DEV):
+        ROOT.mkdir()
+        return
+    target = FALLBACK_BASE / hashlib.sha256(str(REPO).encode()).hexdigest()[:12] / "postgres"
+    procs.say("postgres", f"{user} cannot reach {DEV}; keeping the cluster in {target}")
+    target.mkdir(parents=True, exist_ok=True)
+    for directory in (FALLBACK_BASE, target.parent, target):
+        directory.chmod(0o755)
+    ROOT.symlink_to(target, target_is_directory=True)
+
+
 def _own_dirs(user: str | None) -> None:
-    for directory in (DEV, ROOT):
-        directory.mkdir(parents=True, exist_ok=True)
+    _place_root(user)
+    for directory in (DEV, ROOT.resolve()):
         directory.chmod(0o755)  # the server user must be able to reach its directories
-    for directory in (DATA_DIR, SOCKET_DIR):
+    for directory in (data_dir(), socket_dir()):
         directory.mkdir(exist_ok=True)
         directory.chmod(0o700)
         if user is not None:
@@ -62,18 +94,18 @@ def _own_dirs(user: str | None) -> None:
 
 def init_cluster(user: str | None) -> None:
     """Create the data directory once, with a password-protected superuser ``newsroom``."""
-    if (DATA_DIR / "PG_VERSION").exists():
+    if (data_dir() / "PG_VERSION").exists():
         return
-    procs.say("postgres", f"initdb {DATA_DIR}")
     _own_dirs(user)
-    pwfile = SOCKET_DIR / "initdb.pw"
+    procs.say("postgres", f"initdb {data_dir()}")
+    pwfile = socket_dir() / "initdb.pw"
     pwfile.write_text(DB_PASSWORD + "\n")
     if user is not None:
         entry = pwd.getpwnam(user)
         os.chown(pwfile, entry.pw_uid, entry.pw_gid)
     try:
         procs.run(
-            [binary("initdb"), "-D", str(DATA_DIR), "-U", DB_USER, f"--pwfile={pwfile}",
+            [binary("initdb"), "-D", str(data_dir()), "-U", DB_USER, f"--pwfile={pwfile}",
              "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--locale=C.UTF-8"],
             what="initdb", user=user,
         )  # fmt: skip
@@ -82,8 +114,14 @@ def init_cluster(user: str | None) -> None:
 
 
 def _argv() -> list[str]:
-    settings = [arg for key, value in SETTINGS.items() for arg in ("-c", f"{key}={value}")]
-    return [binary("postgres"), "-D", str(DATA_DIR), *settings]
+    settings = {
+        "port": str(POSTGRES_PORT),  # first: the pid-file marker looks for it
+        "listen_addresses": HOST,
+        "unix_socket_directories": str(socket_dir()),
+        "max_connections": "300",
+    }
+    options = [arg for key, value in settings.items() for arg in ("-c", f"{key}={value}")]
+    return [binary("postgres"), "-D", str(data_dir()), *options]
 
 
 def _client_env() -> dict[str, str]:
