@@ -1,0 +1,1 @@
+"""Persistence of the articles service: tables and queries."""

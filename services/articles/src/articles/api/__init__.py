@@ -1,0 +1,1 @@
+"""HTTP API of the articles service (thin routers over the domain functions)."""

@@ -1,0 +1,82 @@
+"""Sections: the tree, one section, its articles; editors create and change sections."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from articles.api.deps import DatabaseDep
+from articles.api.mapping import page_out, section_detail, section_node
+from articles.api.schemas import (
+    ArticlePage,
+    SectionCreate,
+    SectionDetail,
+    SectionTreeOut,
+    SectionUpdate,
+)
+from articles.domain import reading, section_admin
+from articles.domain.section_admin import SectionFields
+from common.auth import Editor
+
+router = APIRouter(prefix="/api/v1/sections", tags=["sections"])
+
+
+@router.get("")
+async def list_sections(db: DatabaseDep) -> SectionTreeOut:
+    """Every section as a tree, children in display order."""
+    async with db.transaction() as session:
+        tree = await section_admin.section_tree(session)
+    return SectionTreeOut(items=[section_node(tree, s) for s in tree.children.get(None, [])])
+
+
+@router.get("/{section_id}")
+async def get_section(section_id: int, db: DatabaseDep) -> SectionDetail:
+    """One section with breadcrumbs, children and effective comment settings."""
+    async with db.transaction() as session:
+        tree = await section_admin.section_tree(session)
+    return section_detail(tree, section_id)
+
+
+@router.get("/{section_id}/articles")
+async def section_articles(
+    section_id: int,
+    db: DatabaseDep,
+    cursor: str | None = None,
+    page: Annotated[int | None, Query(ge=1, le=1000)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    subsections: bool = True,
+) -> ArticlePage:
+    """Published articles of a section (and, by default, its subsections), newest first."""
+    async with db.transaction() as session:
+        tree = await section_admin.section_tree(session)
+        tree.get(section_id)
+        ids = tree.subtree_ids(section_id) if subsections else [section_id]
+        found = await reading.list_published(
+            session, section_ids=ids, cursor=cursor, page=page, limit=limit
+        )
+    return page_out(found, page_number=page if cursor is None else None)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_section(body: SectionCreate, db: DatabaseDep, _: Editor) -> SectionDetail:
+    """A new section (editors and admins)."""
+    async with db.transaction() as session:
+        section = await section_admin.create_section(
+            session, fields=SectionFields(**body.model_dump())
+        )
+        tree = await section_admin.section_tree(session)
+    return section_detail(tree, section.id)
+
+
+@router.patch("/{section_id}")
+async def update_section(
+    section_id: int, body: SectionUpdate, db: DatabaseDep, _: Editor
+) -> SectionDetail:
+    """Change a section; a comment-setting change is announced for its whole subtree."""
+    async with db.transaction() as session:
+        await section_admin.update_section(
+            session, section_id=section_id, changes=body.model_dump(exclude_unset=True)
+        )
+        tree = await section_admin.section_tree(session)
+    return section_detail(tree, section_id)

@@ -1,0 +1,1 @@
+"""Domain of the articles service: sections, content rules, workflow, search and related."""

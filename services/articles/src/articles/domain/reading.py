@@ -1,0 +1,146 @@
+"""Reading published content: one article, its neighbours, and newest-first lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from articles.adapters import store
+from articles.adapters.tables import articles
+from articles.domain.cursor import Cursor, time_cursor
+from articles.domain.records import Article, Neighbour, Page
+from articles.domain.sections import SectionTree
+from articles.domain.slugs import id_from_slug
+from articles.domain.workflow import READER_VISIBLE, Status
+from common.errors import InvalidInputError, NotFoundError
+
+MAX_LIMIT = 100
+MAX_PAGE = 1000
+PUBLISHED = articles.c.status == Status.PUBLISHED.value
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    """An article with what its page shows around it."""
+
+    article: Article
+    tree: SectionTree
+    previous: Neighbour | None  # the next older article in the section
+    next: Neighbour | None  # the next newer article in the section
+
+
+def _visible(article: Article | None, article_id: object, *, editor: bool) -> Article:
+    allowed = {*READER_VISIBLE, Status.DRAFT, Status.SCHEDULED} if editor else READER_VISIBLE
+    if article is None or article.status not in allowed:
+        raise NotFoundError(f"article {article_id} does not exist")
+    return article
+
+
+async def _neighbour(session: AsyncSession, article: Article, *, newer: bool) -> Neighbour | None:
+    if article.status != Status.PUBLISHED or article.published_at is None:
+        return None
+    key = (articles.c.published_at, articles.c.id)
+    here = (article.published_at, article.id)
+    after, before = tuple_(*key) > here, tuple_(*key) < here
+    order = [c.asc() if newer else c.desc() for c in key]
+    row = (
+        await session.execute(
+            select(articles.c.id, articles.c.slug, articles.c.title, articles.c.published_at)
+            .where(PUBLISHED, articles.c.section_id == article.section_id)
+            .where(after if newer else before)
+            .order_by(*order)
+            .limit(1)
+        )
+    ).first()
+    return Neighbour(row.id, row.slug, row.title, row.published_at) if row else None
+
+
+async def read_article(
+    session: AsyncSession, *, article_id: int, editor: bool = False
+) -> ArticleView:
+    """An article readers may see (editors also see drafts), with breadcrumbs and neighbours."""
+    article = _visible(await store.get_article(session, article_id), article_id, editor=editor)
+    return ArticleView(
+        article=article,
+        tree=await store.load_tree(session),
+        previous=await _neighbour(session, article, newer=False),
+        next=await _neighbour(session, article, newer=True),
+    )
+
+
+async def read_by_slug(session: AsyncSession, *, slug: str) -> ArticleView:
+    """By exact slug, else by the id a slug ends with (old links survive a retitle)."""
+    article = await store.find_by_slug(session, slug)
+    if article is None and (article_id := id_from_slug(slug)) is not None:
+        article = await store.get_article(session, article_id)
+    found = _visible(article, slug, editor=False)
+    return await read_article(session, article_id=found.id)
+
+
+def check_limit(limit: int) -> int:
+    """A page size within 1..100."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInputError(f"limit: must be between 1 and {MAX_LIMIT}")
+    return limit
+
+
+async def list_published(
+    session: AsyncSession,
+    *,
+    section_ids: list[int] | None = None,
+    cursor: str | None = None,
+    page: int | None = None,
+    limit: int = 20,
+) -> Page:
+    """Newest first; ``cursor`` (keyset, stable while others publish) or ``page`` numbers."""
+    check_limit(limit)
+    query = select(*store.LIST_COLUMNS).where(PUBLISHED)
+    if section_ids is not None:
+        query = query.where(articles.c.section_id.in_(section_ids))
+    after = time_cursor(cursor)
+    if after is not None:
+        query = query.where(
+            tuple_(articles.c.published_at, articles.c.id) < (after.value, after.id)
+        )
+    query = query.order_by(articles.c.published_at.desc(), articles.c.id.desc())
+    total = None
+    if page is not None and cursor is None:
+        if not 1 <= page <= MAX_PAGE:
+            raise InvalidInputError(f"page: must be between 1 and {MAX_PAGE}")
+        query = query.offset((page - 1) * limit)
+        count = select(func.count()).select_from(query.order_by(None).offset(None).subquery())
+        total = int(await session.scalar(count) or 0)
+    rows = (await session.execute(query.limit(limit + 1))).all()
+    items = [Article.from_row(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    last = items[-1] if items else None
+    next_cursor = (
+        Cursor(last.published_at, last.id).encode()
+        if more and last is not None and last.published_at is not None
+        else None
+    )
+    return Page(items=items, next_cursor=next_cursor, total=total)
+
+
+async def list_for_editors(
+    session: AsyncSession, *, status: Status | None, cursor: str | None, limit: int = 20
+) -> Page:
+    """Every article but deleted ones (or one status), most recently changed first."""
+    check_limit(limit)
+    query = select(*store.LIST_COLUMNS)
+    query = query.where(
+        articles.c.status == status.value
+        if status is not None
+        else articles.c.status != Status.DELETED.value
+    )
+    after = time_cursor(cursor)
+    if after is not None:
+        query = query.where(tuple_(articles.c.updated_at, articles.c.id) < (after.value, after.id))
+    query = query.order_by(articles.c.updated_at.desc(), articles.c.id.desc()).limit(limit + 1)
+    rows = (await session.execute(query)).all()
+    items = [Article.from_row(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    next_cursor = Cursor(items[-1].updated_at, items[-1].id).encode() if more else None
+    return Page(items=items, next_cursor=next_cursor)
