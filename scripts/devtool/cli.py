@@ -109,10 +109,15 @@ def _uv_run(*args: str) -> int:
     return subprocess.run(argv, cwd=REPO, env=process_env(), check=False).returncode
 
 
+def _prepare() -> None:
+    with procs.exclusive():
+        bootstrap.bootstrap()
+        infra_up()
+
+
 def test(pytest_args: Sequence[str]) -> int:
     """pytest against the running infrastructure, with the dev environment."""
-    bootstrap.bootstrap()
-    infra_up()
+    _prepare()
     return _uv_run("pytest", *pytest_args)
 
 
@@ -128,8 +133,7 @@ def lint() -> int:
 
 def bench(bench_args: Sequence[str]) -> int:
     """The benchmarks in bench/ against the running infrastructure."""
-    bootstrap.bootstrap()
-    infra_up()
+    _prepare()
     if not (REPO / "bench" / "__main__.py").exists():
         procs.say("bench", "warning: bench/__main__.py does not exist yet; nothing to run")
         return 0
@@ -145,6 +149,7 @@ COMMANDS: dict[str, Callable[[], object]] = {
     "down": down,
     "lint": lint,
 }
+READ_ONLY = {"status", "lint"}
 PASSTHROUGH: dict[str, Callable[[Sequence[str]], int]] = {"test": test, "bench": bench}
 
 
@@ -164,7 +169,12 @@ def main(argv: Sequence[str]) -> int:
     try:
         if argv and argv[0] in PASSTHROUGH:  # pytest's own options must not reach argparse
             return PASSTHROUGH[argv[0]](argv[1:])
-        result = COMMANDS[_parser().parse_args(argv).command]()
+        command = _parser().parse_args(argv).command
+        if command in READ_ONLY:
+            result = COMMANDS[command]()
+        else:
+            with procs.exclusive():
+                result = COMMANDS[command]()
     except DevError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 1

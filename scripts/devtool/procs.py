@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +45,19 @@ class Daemon:
 def say(component: str, message: str) -> None:
     """One line of progress for the user."""
     print(f"[{component}] {message}", flush=True)
+
+
+@contextmanager
+def exclusive() -> Iterator[None]:
+    """One dev.py at a time starts or stops things; a second one waits its turn."""
+    RUN.mkdir(parents=True, exist_ok=True)
+    with (RUN / "dev.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say("dev", "another dev.py is starting or stopping things; waiting for it")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def _alive(pid: int) -> bool:
