@@ -89,13 +89,23 @@ Newsroom is up.
   portal            {gateway}/
   moderation desk   {gateway}/moderation
   ops dashboard     {gateway}/ops
-  demo accounts     printed by gateway.demo above (kept in .dev/state/demo-gateway.demo.out)
   database          postgresql://{DB_USER}:{DB_PASSWORD}@{HOST}:{POSTGRES_PORT}/{DB_NAME}
   environment       source {ENV_FILE.relative_to(REPO)}
   logs              .dev/logs/
 Stop everything with `make down`.""",
         flush=True,
     )
+    _print_demo_accounts()
+
+
+def _print_demo_accounts() -> None:
+    saved = services.demo_output("gateway.demo")
+    if saved is None:
+        print("Demo accounts: none yet (gateway.demo does not exist yet).")
+        return
+    print("Demo accounts (from gateway.demo):")
+    for line in saved.splitlines():
+        print(f"  {line}")
 
 
 def down() -> None:

@@ -83,9 +83,18 @@ def load_demo_content() -> None:
         procs.say(service, f"loading demo content ({module})")
         argv = _uv_run("python", "-m", module)
         out = procs.run(argv, what=module, env=process_env(), timeout=300)
-        (STATE / f"demo-{module}.out").write_text(out)
-        print(out.rstrip(), flush=True)
+        _demo_output_file(module).write_text(out)
         marker.write_text("done\n")
+
+
+def _demo_output_file(module: str) -> Path:
+    return STATE / f"demo-{module}.out"
+
+
+def demo_output(module: str) -> str | None:
+    """What a demo loader printed when it ran (accounts, passwords), if it has run."""
+    path = _demo_output_file(module)
+    return path.read_text() if path.exists() else None
 
 
 def readyz(port: int) -> bool:
