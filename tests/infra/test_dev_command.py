@@ -123,7 +123,7 @@ def test_the_dev_command_needs_only_the_standard_library() -> None:
                 assert name.split(".")[0] in allowed, f"{path.name} imports {name}"
 
 
-def test_the_pom_pins_slf4j_2_so_the_broker_log_is_written() -> None:
+def test_the_pom_pins_slf4j_2_so_the_broker_log_is_written(running_infra: None) -> None:
     pom = (REPO / "infra" / "kafka" / "pom.xml").read_text()
     assert re.search(r"<slf4j\.version>2\.0\.\d+</slf4j\.version>", pom)
     assert (REPO / ".dev" / "logs" / "kafka.log").stat().st_size > 0
