@@ -1,0 +1,1 @@
+"""Adapters: Postgres tables and queries, Redis signals."""

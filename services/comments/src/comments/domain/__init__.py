@@ -1,0 +1,1 @@
+"""Domain logic: text rules, the moderation pipeline, the desk and reading rules."""
