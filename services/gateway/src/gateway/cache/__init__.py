@@ -1,0 +1,1 @@
+"""Response caching: in process and in Redis, single-flight, event invalidation."""

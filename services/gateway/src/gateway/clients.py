@@ -1,0 +1,58 @@
+"""Who is calling: the client's address (never forwarded raw) and its salted hashes."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import UTC, datetime
+
+from common.visitor import VisitorHasher, hash_visitor
+
+
+def client_ip(
+    headers: dict[bytes, bytes], peer: tuple[str, int] | None, *, trust_forwarded: bool
+) -> str:
+    """The client's IP: the socket peer, or the first X-Forwarded-For hop behind a proxy."""
+    if trust_forwarded:
+        forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1").split(",")[0].strip()
+        if forwarded:
+            return forwarded
+    return peer[0] if peer else "unknown"
+
+
+class ClientIds:
+    """Salted hashes of (IP, user agent), memoised for the day so hot paths stay cheap."""
+
+    def __init__(self, hasher: VisitorHasher, *, max_entries: int = 50_000) -> None:
+        self._hasher = hasher
+        self._memo: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._day: object = None
+        self._salt = b""
+        self._max = max_entries
+
+    async def prepare(self) -> None:
+        """Load today's salt (from Redis, shared by every copy) if the day changed."""
+        day = datetime.now(UTC).date()
+        if day != self._day:
+            self._salt = await self._hasher.salt_for(day)
+            self._day = day
+            self._memo.clear()
+
+    def peek(self, ip: str, user_agent: str) -> str | None:
+        """The id if today's salt is loaded, without awaiting; None otherwise."""
+        if self._day != datetime.now(UTC).date():
+            return None
+        key = (ip, user_agent)
+        found = self._memo.get(key)
+        if found is None:
+            found = hash_visitor(self._salt, ip, user_agent)
+            self._memo[key] = found
+            if len(self._memo) > self._max:
+                self._memo.popitem(last=False)
+        return found
+
+    async def visitor(self, ip: str, user_agent: str) -> str:
+        """The client id sent upstream as X-Client-Id and used as the view's visitor."""
+        await self.prepare()
+        found = self.peek(ip, user_agent)
+        assert found is not None  # noqa: S101 - prepare() loaded today's salt
+        return found

@@ -1,0 +1,51 @@
+"""Everything the gateway's routes share, built once per process in the lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from fastapi import Depends, Request
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from common.auth import TokenVerifier
+from common.view_recorder import ViewRecorder
+from gateway.adapters.accounts_repo import SqlUserStore
+from gateway.adapters.upstream import Upstream
+from gateway.cache.flight import CacheThrough
+from gateway.clients import ClientIds
+from gateway.domain.login_guard import LoginGuard
+from gateway.domain.sessions import SessionService
+from gateway.ratelimit import LocalSyncedLimiter, RedisRateLimiter
+from gateway.settings import Settings
+
+
+@dataclass(slots=True)
+class Gateway:
+    """The process-wide clients, caches and services."""
+
+    settings: Settings
+    redis: Redis
+    engine: AsyncEngine
+    upstreams: dict[str, Upstream]
+    cache: CacheThrough
+    limiter: RedisRateLimiter
+    read_limiter: LocalSyncedLimiter
+    client_ids: ClientIds
+    users: SqlUserStore
+    hasher: PasswordHasher
+    sessions: SessionService
+    login_guard: LoginGuard
+    verifier: TokenVerifier
+    views: ViewRecorder
+
+
+def get_gateway(request: Request) -> Gateway:
+    """The gateway context of the running app."""
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+GatewayDep = Annotated[Gateway, Depends(get_gateway)]

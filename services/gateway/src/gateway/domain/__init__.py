@@ -1,0 +1,1 @@
+"""Gateway domain: accounts, sessions, tokens, login protection."""

@@ -1,0 +1,188 @@
+"""Outer layers of every request: client identity, rate limits, the cached-read fast path."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import orjson
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from common.errors import TooManyRequestsError
+from gateway.context import Gateway
+from gateway.ratelimit import Limit
+from gateway.security import SECURITY_HEADERS
+from gateway.views import record_view
+
+SESSION_COOKIES = (b"nr_at=", b"nr_rt=")
+ARTICLE_PATH = re.compile(r"^/(api/v1/)?articles/(\d{1,12})$")
+UNLIMITED_PREFIXES = ("/healthz", "/readyz", "/metrics", "/static/")
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    """The caller as the gateway sees it; only the hashes ever leave the process."""
+
+    ip: str
+    user_agent: str
+    client_id: str  # salted hash of IP + user agent: X-Client-Id upstream, the view's visitor
+    limit_key: str  # salted hash of the IP alone: rate limits cannot be dodged by changing UA
+
+
+def client_info(scope: Scope) -> ClientInfo:
+    """The client info the edge attached to a request."""
+    info: ClientInfo = scope["state"]["client"]
+    return info
+
+
+def is_anonymous(headers: dict[bytes, bytes]) -> bool:
+    """No bearer token and no session cookie: the request may be served from shared caches."""
+    if b"authorization" in headers:
+        return False
+    cookie = headers.get(b"cookie", b"")
+    return not any(name in cookie for name in SESSION_COOKIES)
+
+
+def route_class(method: str, path: str) -> str | None:
+    """Which rate-limit budget a request draws from (None: not limited)."""
+    if path.startswith(UNLIMITED_PREFIXES):
+        return None
+    if method in {"GET", "HEAD", "OPTIONS"}:
+        return "read"
+    if path.endswith("/comments"):
+        return "comment"
+    if path in {"/login", "/register", "/api/v1/auth/login", "/api/v1/auth/register"}:
+        return "login"
+    return "write"
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    return dict(scope["headers"])
+
+
+async def _send_json(
+    send: Send, status: int, body: dict[str, object], extra: list[tuple[bytes, bytes]]
+) -> None:
+    payload = orjson.dumps(body)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                *extra,
+                *SECURITY_HEADERS,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+class EdgeMiddleware:
+    """Identifies the client, enforces per-class rate limits and serves fresh cached reads."""
+
+    def __init__(self, app: ASGIApp, gateway: Callable[[], Gateway | None]) -> None:
+        self.app = app
+        self._gateway = gateway
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gw = self._gateway() if scope["type"] == "http" else None
+        if gw is None:
+            await self.app(scope, receive, send)
+            return
+        headers = _headers(scope)
+        info = await self._identify(gw, scope, headers)
+        scope.setdefault("state", {})["client"] = info
+        method, path = scope["method"], scope["path"]
+        limit_class = route_class(method, path)
+        if limit_class is not None:
+            wait = await self._over_limit(gw, limit_class, info.limit_key)
+            if wait:
+                await _send_json(
+                    send,
+                    429,
+                    {"error": "rate_limited", "detail": f"too many requests ({limit_class})"},
+                    [(b"retry-after", str(max(1, int(wait + 0.999))).encode())],
+                )
+                return
+        if method in {"GET", "HEAD"} and await self._serve_cached(gw, scope, headers, info, send):
+            return
+        await self.app(scope, receive, send)
+
+    async def _identify(self, gw: Gateway, scope: Scope, headers: dict[bytes, bytes]) -> ClientInfo:
+        from gateway.clients import client_ip
+
+        ip = client_ip(
+            headers, scope.get("client"), trust_forwarded=gw.settings.trust_forwarded_for
+        )
+        ua = headers.get(b"user-agent", b"").decode("latin-1")[:256]
+        ids = gw.client_ids
+        client_id = ids.peek(ip, ua) or await ids.visitor(ip, ua)
+        limit_key = ids.peek(ip, "") or await ids.visitor(ip, "")
+        return ClientInfo(ip=ip, user_agent=ua, client_id=client_id, limit_key=limit_key)
+
+    async def _over_limit(self, gw: Gateway, limit_class: str, key: str) -> float:
+        if limit_class == "read":
+            return gw.read_limiter.check(key, time.time())
+        limit = Limit(limit_class, _per_minute(gw, limit_class))
+        try:
+            await gw.limiter.hit(limit, key)
+        except TooManyRequestsError as exc:
+            return float(exc.retry_after)
+        return 0.0
+
+    async def _serve_cached(
+        self, gw: Gateway, scope: Scope, headers: dict[bytes, bytes], info: ClientInfo, send: Send
+    ) -> bool:
+        match = ARTICLE_PATH.match(scope["path"])
+        if match is None or scope["query_string"] or not is_anonymous(headers):
+            return False
+        key = ("api:article:" if match.group(1) else "page:article:") + match.group(2)
+        entry = gw.cache.cache.local.get(key)
+        now = time.time()
+        if entry is None or not entry.is_fresh(now):
+            return False
+        record_view(
+            gw,
+            article_id=int(match.group(2)),
+            section_id=entry.meta.get("section_id"),
+            visitor=info.client_id,
+            user_agent=info.user_agent,
+            user_id=None,
+        )
+        not_modified = headers.get(b"if-none-match", b"").decode("latin-1") == entry.etag
+        body = b"" if not_modified or scope["method"] == "HEAD" else entry.body
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 304 if not_modified else entry.status,
+                "headers": [
+                    (b"content-type", entry.content_type.encode()),
+                    (
+                        b"content-length",
+                        str(len(body) if not_modified else len(entry.body)).encode(),
+                    ),
+                    (b"etag", entry.etag.encode()),
+                    (b"cache-control", entry.cache_control().encode()),
+                    (b"vary", b"Authorization, Cookie"),
+                    (b"age", str(int(entry.age(now))).encode()),
+                    (b"x-cache", b"HIT"),
+                    (b"x-request-id", uuid.uuid4().hex.encode()),
+                    *SECURITY_HEADERS,
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+
+def _per_minute(gw: Gateway, limit_class: str) -> int:
+    s = gw.settings
+    return {
+        "comment": s.rate_comment_per_minute,
+        "login": s.rate_login_per_minute,
+    }.get(limit_class, s.rate_write_per_minute)

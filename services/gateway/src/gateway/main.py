@@ -1,0 +1,175 @@
+"""The gateway app: lifespan wiring of clients, caches, consumers and the view recorder."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from redis.asyncio import Redis
+from starlette.types import ASGIApp
+
+from common.auth import TokenIssuer, TokenVerifier
+from common.db import create_engine, ping, session_factory
+from common.kafka.producer import EventPublisher, start_producer
+from common.service import create_service_app
+from common.view_recorder import ViewRecorder
+from common.visitor import VisitorHasher
+from gateway.adapters.accounts_repo import SqlRefreshStore, SqlUserStore
+from gateway.adapters.upstream import create_upstreams
+from gateway.api import aggregate, auth, proxy
+from gateway.cache.consumer import InvalidationConsumer
+from gateway.cache.flight import CacheThrough
+from gateway.cache.invalidation import CacheInvalidator
+from gateway.cache.store import ResponseCache
+from gateway.clients import ClientIds
+from gateway.context import Gateway
+from gateway.domain.login_guard import LoginGuard
+from gateway.domain.sessions import SessionService
+from gateway.edge import EdgeMiddleware
+from gateway.ratelimit import Limit, LocalSyncedLimiter, RedisRateLimiter
+from gateway.security import SecurityHeadersMiddleware
+from gateway.settings import Settings, get_settings
+from gateway.web import forms, pages, reactions
+from gateway.web.templates import STATIC_DIR
+
+
+def _build(settings: Settings, redis: Redis, stack: AsyncExitStack) -> Gateway:
+    engine = create_engine(settings)
+    stack.push_async_callback(engine.dispose)
+    sessions = session_factory(engine)
+    users = SqlUserStore(sessions)
+    limiter = RedisRateLimiter(redis, prefix=settings.redis_prefix)
+    cache = ResponseCache(
+        redis=redis, prefix=settings.redis_prefix, local_entries=settings.cache_local_entries
+    )
+    issuer = TokenIssuer(
+        private_key=settings.jwt_private_key,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl=timedelta(seconds=settings.access_ttl_seconds),
+    )
+    return Gateway(
+        settings=settings,
+        redis=redis,
+        engine=engine,
+        upstreams=create_upstreams(settings),
+        cache=CacheThrough(cache, redis=redis, prefix=settings.redis_prefix),
+        limiter=limiter,
+        read_limiter=LocalSyncedLimiter(limiter, Limit("read", settings.rate_read_per_minute)),
+        client_ids=ClientIds(
+            VisitorHasher(redis, key_prefix=f"{settings.redis_prefix}:visitor-salt")
+        ),
+        users=users,
+        hasher=PasswordHasher(),
+        sessions=SessionService(
+            issuer=issuer,
+            refreshes=SqlRefreshStore(sessions),
+            users=users,
+            refresh_ttl=timedelta(seconds=settings.refresh_ttl_seconds),
+        ),
+        verifier=TokenVerifier(
+            public_key=settings.jwt_public_key,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        ),
+        login_guard=LoginGuard(
+            redis=redis,
+            prefix=settings.redis_prefix,
+            max_failures=settings.login_failures_before_lock,
+            lock_seconds=settings.login_lock_seconds,
+        ),
+        views=None,  # type: ignore[arg-type] # set once the producer is up, below
+    )
+
+
+def _background(stack: AsyncExitStack, name: str, worker: object) -> None:
+    task = asyncio.create_task(worker.run(), name=name)  # type: ignore[attr-defined]
+
+    async def stop() -> None:
+        worker.stop()  # type: ignore[attr-defined]
+        await asyncio.wait({task}, timeout=5)
+        task.cancel()
+
+    stack.push_async_callback(stop)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start every client and background worker; stop them in reverse order."""
+    settings: Settings = app.state.settings
+    async with AsyncExitStack() as stack:
+        redis = Redis.from_url(settings.redis_url)
+        stack.push_async_callback(redis.aclose)
+        gw = _build(settings, redis, stack)
+        for upstream in gw.upstreams.values():
+            stack.push_async_callback(upstream.client.aclose)
+        producer = await start_producer(settings, client_id="gateway-views")
+        stack.push_async_callback(producer.stop)
+        gw.views = ViewRecorder(EventPublisher(producer, settings), producer_name="gateway")
+        _background(stack, "view-recorder", gw.views)  # stopped first: flushes pending views
+        _background(stack, "read-limit-sync", gw.read_limiter)
+        consumer = InvalidationConsumer(
+            settings=settings,
+            group_id=settings.consumer_group,
+            invalidator=CacheInvalidator(gw.cache.cache),
+        )
+        if settings.invalidation_enabled:
+            _background(stack, "cache-invalidation", consumer)
+        await gw.client_ids.prepare()
+        app.state.gateway = gw
+        app.state.readiness_checks.update(_readiness(gw, consumer))
+        yield
+        app.state.gateway = None
+
+
+def _readiness(gw: Gateway, consumer: InvalidationConsumer) -> dict[str, object]:
+    async def database() -> None:
+        await ping(gw.engine)
+
+    async def redis() -> None:
+        await gw.redis.ping()
+
+    async def invalidation() -> None:
+        if gw.settings.invalidation_enabled and not consumer.ready.is_set():
+            raise RuntimeError("cache invalidation consumer has no partitions yet")
+
+    return {"database": database, "redis": redis, "invalidation": invalidation}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The gateway ASGI app."""
+    settings = settings or get_settings()
+    app = create_service_app(
+        settings=settings,
+        title="Newsroom gateway",
+        lifespan=lifespan,
+        routers=[
+            auth.router,
+            aggregate.router,
+            proxy.router,
+            pages.router,
+            forms.router,
+            reactions.router,
+        ],
+        max_body_bytes=settings.max_body_bytes,
+    )
+    app.state.gateway = None
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeadersMiddleware)
+    _outermost(app, lambda: app.state.gateway)
+    return app
+
+
+def _outermost(app: FastAPI, gateway: Callable[[], Gateway | None]) -> None:
+    """Put the edge (limits, fast cached reads) outside everything, tracing included."""
+    build = app.build_middleware_stack
+
+    def build_with_edge() -> ASGIApp:
+        return EdgeMiddleware(build(), gateway)
+
+    app.build_middleware_stack = build_with_edge  # type: ignore[method-assign] # wrapped, not replaced
