@@ -63,6 +63,8 @@ class ServiceSettings(BaseSettings):
     otel_endpoint: str | None = None
     otel_span_file: str | None = None  # JSON lines of finished spans, for tests and local runs
 
+    worker_metrics_port: int | None = None  # consumer processes serve /metrics here when set
+
     relay_in_process: bool = True
     relay_poll_interval: float = Field(default=0.05, gt=0)
 
