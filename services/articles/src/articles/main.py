@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from articles.adapters.tables import articles, outbox
-from articles.api import editing, reactions, reading, sections
+from articles.api import discovery, editing, reactions, reading, sections
 from articles.domain import segmentation
 from articles.settings import Settings, get_settings
 from common.db import create_engine, ping, session_factory
@@ -49,6 +49,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         title="Newsroom articles",
         lifespan=lifespan,
-        routers=[sections.router, reading.router, editing.router, reactions.router],
+        routers=[
+            sections.router,
+            reading.router,
+            editing.router,
+            reactions.router,
+            discovery.router,
+        ],
         max_body_bytes=settings.max_body_bytes,
     )

@@ -6,7 +6,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -113,3 +113,54 @@ def editor_headers() -> dict[str, str]:
 def reader_headers() -> dict[str, str]:
     """A reader's Authorization header."""
     return bearer(901, "reader")
+
+
+class ArticlesApi:
+    """Short-hands over the HTTP API for tests (each test makes its own sections)."""
+
+    def __init__(self, client: httpx.AsyncClient, editor: dict[str, str]) -> None:
+        self.client = client
+        self.editor = editor
+
+    async def section(self, name: str | None = None, **fields: object) -> dict[str, object]:
+        """A new section; unique slug unless given."""
+        body = {"name": name or "栏目", "slug": f"s-{uuid.uuid4().hex[:12]}", **fields}
+        r = await self.client.post("/api/v1/sections", json=body, headers=self.editor)
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    async def draft(self, section_id: object, title: str = "测试文章", **fields: object) -> int:
+        """A new draft's id."""
+        body = {"section_id": section_id, "title": title, "body_html": "<p>正文</p>", **fields}
+        r = await self.client.post("/api/v1/articles", json=body, headers=self.editor)
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    async def act(self, article_id: int, action: str, **body: object) -> httpx.Response:
+        """POST a workflow action."""
+        return await self.client.post(
+            f"/api/v1/articles/{article_id}/{action}", json=body or None, headers=self.editor
+        )
+
+    async def published(self, section_id: object, title: str = "测试文章", **fields: object) -> int:
+        """A new published article's id."""
+        article_id = await self.draft(section_id, title, **fields)
+        r = await self.act(article_id, "publish")
+        assert r.status_code == 200, r.text
+        return article_id
+
+
+@pytest.fixture(scope="session")
+def api(articles_client: httpx.AsyncClient, editor_headers: dict[str, str]) -> ArticlesApi:
+    """Test short-hands over the running app."""
+    return ArticlesApi(articles_client, editor_headers)
+
+
+def soon(*, days: float = 0, seconds: float = 0, tz: str = "Z") -> str:
+    """An ISO time ``days``/``seconds`` from now (UTC, or shifted into ``tz`` like +08:00)."""
+    at = datetime.now(UTC) + timedelta(days=days, seconds=seconds)
+    if tz == "Z":
+        return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    sign = 1 if tz[0] == "+" else -1
+    offset = timedelta(hours=int(tz[1:3]), minutes=int(tz[4:6])) * sign
+    return at.astimezone(timezone(offset)).isoformat()

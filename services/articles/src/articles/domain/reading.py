@@ -31,7 +31,8 @@ class ArticleView:
     next: Neighbour | None  # the next newer article in the section
 
 
-def _visible(article: Article | None, article_id: object, *, editor: bool) -> Article:
+def visible_article(article: Article | None, article_id: object, *, editor: bool) -> Article:
+    """The article if the caller may see it, else NotFoundError."""
     allowed = {*READER_VISIBLE, Status.DRAFT, Status.SCHEDULED} if editor else READER_VISIBLE
     if article is None or article.status not in allowed:
         raise NotFoundError(f"article {article_id} does not exist")
@@ -61,7 +62,9 @@ async def read_article(
     session: AsyncSession, *, article_id: int, editor: bool = False
 ) -> ArticleView:
     """An article readers may see (editors also see drafts), with breadcrumbs and neighbours."""
-    article = _visible(await store.get_article(session, article_id), article_id, editor=editor)
+    article = visible_article(
+        await store.get_article(session, article_id), article_id, editor=editor
+    )
     return ArticleView(
         article=article,
         tree=await store.load_tree(session),
@@ -75,7 +78,7 @@ async def read_by_slug(session: AsyncSession, *, slug: str) -> ArticleView:
     article = await store.find_by_slug(session, slug)
     if article is None and (article_id := id_from_slug(slug)) is not None:
         article = await store.get_article(session, article_id)
-    found = _visible(article, slug, editor=False)
+    found = visible_article(article, slug, editor=False)
     return await read_article(session, article_id=found.id)
 
 

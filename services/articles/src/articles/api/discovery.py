@@ -1,0 +1,155 @@
+"""Search, related articles and feeds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+
+from articles.api.deps import DatabaseDep, SettingsDep
+from articles.api.mapping import summary
+from articles.api.schemas import ArticleSummary
+from articles.domain import feeds, related, search
+from articles.domain.section_admin import section_tree
+
+router = APIRouter(prefix="/api/v1", tags=["discovery"])
+RSS = "application/rss+xml; charset=utf-8"
+XML = "application/xml; charset=utf-8"
+
+
+class SearchHitOut(ArticleSummary):
+    """A found article with highlighted title and snippet (escaped HTML with ``<mark>``)."""
+
+    rank: float
+    title_html: str
+    snippet_html: str
+    matched_terms: list[str]
+
+
+class QueryOut(BaseModel):
+    """How the query was understood."""
+
+    q: str
+    words: list[str]
+    terms: list[str]
+
+
+class SearchPage(BaseModel):
+    """A page of search hits."""
+
+    items: list[SearchHitOut]
+    next_cursor: str | None
+    query: QueryOut
+
+
+class RelatedOut(ArticleSummary):
+    """A related article and what it shares with the one being read."""
+
+    score: int
+    matched_tags: list[str]
+    matched_terms: list[str]
+    same_section: bool
+
+
+class RelatedList(BaseModel):
+    """Related articles, best first."""
+
+    items: list[RelatedOut]
+
+
+@router.get("/search")
+async def search_articles(
+    db: DatabaseDep,
+    q: Annotated[str, Query(max_length=100)],
+    section: int | None = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    to: Annotated[str | None, Query(max_length=40)] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> SearchPage:
+    """Published articles matching every word of ``q``, best first."""
+    async with db.transaction() as session:
+        ids = None
+        if section is not None:
+            tree = await section_tree(session)
+            tree.get(section)
+            ids = tree.subtree_ids(section)
+        result = await search.search_articles(
+            session,
+            q=q,
+            section_ids=ids,
+            date_from=search.parse_bound(from_, name="from", end=False),
+            date_to=search.parse_bound(to, name="to", end=True),
+            cursor=cursor,
+            limit=limit,
+        )
+    items = [
+        SearchHitOut(
+            **summary(h.article).model_dump(),
+            rank=h.rank,
+            title_html=h.title_html,
+            snippet_html=h.snippet_html,
+            matched_terms=h.matched_terms,
+        )
+        for h in result.hits
+    ]
+    query = QueryOut(q=q, words=list(result.query.words), terms=list(result.query.terms))
+    return SearchPage(items=items, next_cursor=result.next_cursor, query=query)
+
+
+@router.get("/articles/{article_id}/related")
+async def related_articles(
+    article_id: int, db: DatabaseDep, limit: Annotated[int, Query(ge=1, le=20)] = 5
+) -> RelatedList:
+    """The most similar published articles, with the tags and terms they share."""
+    async with db.transaction() as session:
+        found = await related.related_articles(session, article_id=article_id, limit=limit)
+    return RelatedList(
+        items=[
+            RelatedOut(
+                **summary(r.article).model_dump(),
+                score=r.score,
+                matched_tags=r.matched_tags,
+                matched_terms=r.matched_terms,
+                same_section=r.same_section,
+            )
+            for r in found
+        ]
+    )
+
+
+@router.get("/rss.xml", response_class=Response)
+async def rss_all(db: DatabaseDep, settings: SettingsDep) -> Response:
+    """RSS 2.0: the newest articles of every section."""
+    return await _rss(db, settings, None)
+
+
+@router.get("/sections/{section_id}/rss.xml", response_class=Response)
+async def rss_section(section_id: int, db: DatabaseDep, settings: SettingsDep) -> Response:
+    """RSS 2.0: the newest articles of a section and its subsections."""
+    return await _rss(db, settings, section_id)
+
+
+async def _rss(db: DatabaseDep, settings: SettingsDep, section_id: int | None) -> Response:
+    async with db.transaction() as session:
+        tree = await section_tree(session)
+        if section_id is not None:
+            tree.get(section_id)
+        body = await feeds.rss_feed(
+            session,
+            tree=tree,
+            base_url=settings.public_base_url,
+            section_id=section_id,
+            size=settings.feed_size,
+        )
+    return Response(body, media_type=RSS)
+
+
+@router.get("/sitemap.xml", response_class=Response)
+async def sitemap(db: DatabaseDep, settings: SettingsDep) -> Response:
+    """sitemaps.org urlset of home, sections and published articles."""
+    async with db.transaction() as session:
+        tree = await section_tree(session)
+        body = await feeds.sitemap(session, tree=tree, base_url=settings.public_base_url)
+    return Response(body, media_type=XML)

@@ -1,0 +1,111 @@
+"""Full-text search over published articles, ranked, with highlighted snippets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Float, Text, cast, func, literal, select, tuple_
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from articles.adapters import store
+from articles.adapters.tables import articles
+from articles.domain.cursor import Cursor, rank_cursor
+from articles.domain.reading import PUBLISHED, check_limit
+from articles.domain.records import Article
+from articles.domain.search_text import SearchQuery, highlight, parse_query, snippet
+from common.errors import InvalidInputError
+
+RANK_NORMALISATION = 1  # divide by 1 + log(document length): long bodies do not win by size
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One found article with why and where it matched."""
+
+    article: Article
+    rank: float
+    title_html: str
+    snippet_html: str
+    matched_terms: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """One page of hits."""
+
+    query: SearchQuery
+    hits: list[SearchHit]
+    next_cursor: str | None
+
+
+def parse_bound(value: str | None, *, name: str, end: bool) -> datetime | None:
+    """A date (whole day; ``to`` includes it) or an ISO datetime (UTC unless it says)."""
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value) + (timedelta(days=1) if end else timedelta())
+            return datetime.combine(day, time(), tzinfo=UTC)
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(f"{name}: not an ISO date or datetime: {value[:40]!r}") from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _hit(row: object, query: SearchQuery) -> SearchHit:
+    article = Article.from_row(row)
+    haystack = f"{article.content.title}\n{article.content.summary}\n{article.body_text}".lower()
+    matched = [t for t in query.terms if t in haystack]
+    body = article.body_text or article.content.summary
+    return SearchHit(
+        article=article,
+        rank=float(row.rank),  # type: ignore[attr-defined] # labelled column of the row
+        title_html=highlight(article.content.title, query.terms),
+        snippet_html=snippet(body, query.terms),
+        matched_terms=matched,
+    )
+
+
+async def search_articles(
+    session: AsyncSession,
+    *,
+    q: str,
+    section_ids: list[int] | None = None,
+    date_from: datetime | None = None,
+    date_to: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+) -> SearchResult:
+    """Published articles matching every query word, best first (ties: higher id first)."""
+    check_limit(limit)
+    query = parse_query(q)
+    tsquery = cast(cast(literal(query.tsquery), Text), TSQUERY)
+    rank = cast(func.ts_rank_cd(articles.c.search_vector, tsquery, RANK_NORMALISATION), Float)
+    ranked = select(articles.c.id, rank.label("rank")).where(
+        PUBLISHED, articles.c.search_vector.op("@@")(tsquery)
+    )
+    if section_ids is not None:
+        ranked = ranked.where(articles.c.section_id.in_(section_ids))
+    if date_from is not None:
+        ranked = ranked.where(articles.c.published_at >= date_from)
+    if date_to is not None:
+        ranked = ranked.where(articles.c.published_at < date_to)
+    inner = ranked.subquery()
+    page = select(inner.c.id, inner.c.rank)
+    after = rank_cursor(cursor)
+    if after is not None:
+        page = page.where(tuple_(inner.c.rank, inner.c.id) < (after.value, after.id))
+    top = page.order_by(inner.c.rank.desc(), inner.c.id.desc()).limit(limit + 1).subquery()
+    rows = (
+        await session.execute(
+            select(*store.FULL_COLUMNS, top.c.rank)
+            .join(top, top.c.id == articles.c.id)
+            .order_by(top.c.rank.desc(), articles.c.id.desc())
+        )
+    ).all()
+    hits = [_hit(r, query) for r in rows[:limit]]
+    more = len(rows) > limit
+    next_cursor = Cursor(hits[-1].rank, hits[-1].article.id).encode() if more else None
+    return SearchResult(query=query, hits=hits, next_cursor=next_cursor)
