@@ -23,6 +23,7 @@ class ServiceProcess:
     service: str
     module: str  # run as `python -m <module>`
     port: int | None = None  # HTTP apps answer /readyz here
+    metrics_port: int | None = None  # consumer processes serve /metrics here
 
 
 # The single table of what `up` runs, in start order (`down` stops in reverse).
@@ -31,9 +32,9 @@ PROCESSES = (
     ServiceProcess("comments", "comments", "comments", SERVICE_PORTS["comments"]),
     ServiceProcess("analytics", "analytics", "analytics", SERVICE_PORTS["analytics"]),
     ServiceProcess("gateway", "gateway", "gateway", SERVICE_PORTS["gateway"]),
-    ServiceProcess("articles-worker", "articles", "articles.consumers"),  # scheduler + relay
-    ServiceProcess("comments-worker", "comments", "comments.consumers"),
-    ServiceProcess("analytics-worker", "analytics", "analytics.consumers"),
+    ServiceProcess("articles-worker", "articles", "articles.consumers", metrics_port=9101),
+    ServiceProcess("comments-worker", "comments", "comments.consumers", metrics_port=9102),
+    ServiceProcess("analytics-worker", "analytics", "analytics.consumers", metrics_port=9103),
 )
 MIGRATED_SERVICES = ("articles", "comments", "analytics", "gateway")
 DEMO_LOADERS = (("articles", "articles.demo"), ("gateway", "gateway.demo"))
@@ -117,7 +118,10 @@ def _start(process: ServiceProcess) -> procs.Daemon | None:
         procs.say(process.name, f"warning: {process.module} does not exist yet; not started")
         return None
     procs.ensure_port_free(handle)
-    pid = procs.spawn(handle, _uv_run("python", "-m", process.module), env=process_env())
+    env = process_env()
+    if process.metrics_port is not None:
+        env["NEWSROOM_WORKER_METRICS_PORT"] = str(process.metrics_port)
+    pid = procs.spawn(handle, _uv_run("python", "-m", process.module), env=env)
     procs.say(process.name, f"started (pid {pid}), log {handle.log_file}")
     return handle
 

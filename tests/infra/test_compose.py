@@ -160,7 +160,6 @@ def test_production_secrets_are_required_from_the_env_file(
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", example, flags=re.MULTILINE))
     required = set(re.findall(r"\$\{([A-Z_]+):\?", (REPO / "docker-compose.yml").read_text()))
     assert {"NEWSROOM_JWT_PRIVATE_KEY", "NEWSROOM_JWT_PUBLIC_KEY"} <= required
-    assert "NEWSROOM_VISITOR_SALT_SECRET" in required
     assert required <= documented
     for name in APPS | WORKERS:
         env = services[name]["environment"]

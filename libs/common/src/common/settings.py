@@ -21,8 +21,6 @@ from pydantic_settings import (
 
 Environment = Literal["dev", "test", "prod"]
 
-DEV_VISITOR_SALT_SECRET = "dev-only-visitor-salt-change-me"  # noqa: S105 - the known default prod refuses
-
 
 def _dev_key(name: str) -> str:
     return resources.files("common.dev_keys").joinpath(name).read_text()
