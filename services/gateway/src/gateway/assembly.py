@@ -113,7 +113,7 @@ async def assemble_article(
             "comments",
             f"/api/v1/articles/{ids}/comments",
             caller=public,
-            params=[("page", "1"), ("per_page", str(COMMENTS_PER_PAGE))],
+            params=[("limit", str(COMMENTS_PER_PAGE))],
             tags=(comments_tag(ids),),
         ),
     }

@@ -49,7 +49,7 @@ async def ensure_demo_accounts(settings: Settings) -> list[User]:
 def main() -> None:
     """Create the accounts and print them."""
     for user in asyncio.run(ensure_demo_accounts(get_settings())):
-        print(f"demo account {user.username}: roles {', '.join(user.roles)}")  # noqa: T201
+        print(f"demo account {user.username}: roles {', '.join(user.roles)}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^/api/v1/(comments|moderation)(/.*)?$"), "comments"),
     (re.compile(r"^/api/v1/(hot|reads|stats)(/.*)?$"), "analytics"),
     (
-        re.compile(r"^/api/v1/(sections|articles|search|tags|feeds|sitemap|editor)(/.*)?$"),
+        re.compile(r"^/api/v1/(sections|articles|search|editor|rss\.xml|sitemap\.xml)(/.*)?$"),
         "articles",
     ),
 )
@@ -63,8 +63,8 @@ _POLICIES: tuple[tuple[re.Pattern[str], float, tuple[str, ...]], ...] = (
     (re.compile(r"^/api/v1/comments/latest$"), 15, (LATEST_COMMENTS,)),
     (re.compile(r"^/api/v1/sections/(\d+)/articles$"), 30, ("section:{0}", LISTS)),
     (re.compile(r"^/api/v1/sections(/\d+)?$"), 60, (SECTIONS,)),
-    (re.compile(r"^/api/v1/(articles|search|tags/[^/]+)$"), 30, (LISTS,)),
-    (re.compile(r"^/api/v1/(feeds|sitemap)(/.*)?$"), 60, (LISTS,)),
+    (re.compile(r"^/api/v1/(articles|search)$"), 30, (LISTS,)),
+    (re.compile(r"^/api/v1/(sections/\d+/)?(rss|sitemap)\.xml$"), 60, (LISTS,)),
     (re.compile(r"^/api/v1/hot$"), 5, ()),
     (re.compile(r"^/api/v1/reads(/.*)?$"), 1, ()),
 )

@@ -229,34 +229,22 @@ async def search(
     gw: GatewayDep,
     session: SessionDep,
     q: Annotated[str, Query(max_length=100)] = "",
-    page: PageNo = 1,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """Full-text search over published articles."""
+    """Full-text search over published articles (keyset pages via ``cursor``)."""
     caller = web_caller(request, session).anonymous()
     query = q.strip()
 
     async def build() -> Page:
         results: Any = None
         if query:
+            params = [("q", query), ("limit", "20")] + ([("cursor", cursor)] if cursor else [])
             results = await get_json(
-                gw,
-                "articles",
-                "/api/v1/search",
-                caller=caller,
-                params=[("q", query), ("page", str(page))],
-                tags=(LISTS,),
+                gw, "articles", "/api/v1/search", caller=caller, params=params, tags=(LISTS,)
             )
         sections = await section_tree(gw, caller)
-        return Page(
-            "search.html",
-            {
-                "q": query,
-                "results": _items(results),
-                "page": page,
-                "total": (results or {}).get("total"),
-                "sections": sections,
-            },
-            tags=(LISTS,),
-        )
+        context: dict[str, Any] = {"q": query, "results": _items(results), "sections": sections}
+        context["next_cursor"] = (results or {}).get("next_cursor")
+        return Page("search.html", context, tags=(LISTS,))
 
     return await serve_page(request, gw, session, key=None, build=build)

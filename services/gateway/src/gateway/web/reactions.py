@@ -44,8 +44,8 @@ async def post_comment(
     """Submit a comment; it shows after review (the page says so)."""
     check_form(request, session, csrf_token, gw.settings.csrf_secret)
     payload: dict[str, Any] = {"body": body}
-    if session.anonymous and nickname.strip():
-        payload["nickname"] = nickname.strip()
+    if session.anonymous:
+        payload["nickname"] = nickname.strip() or "网友"
     if parent_id.isdigit():
         payload["parent_id"] = int(parent_id)
     response = await call(

@@ -1,0 +1,96 @@
+"""Operators' pages (admin only): live stats, and the user list with role grants."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from common.errors import DomainError
+from gateway.context import Gateway, GatewayDep
+from gateway.domain.accounts import grant_roles
+from gateway.web.guard import refuse, staff_call
+from gateway.web.render import Page, plain_page
+from gateway.web.session import SessionDep, WebSession, apply_session, check_form
+
+router = APIRouter(tags=["ops"], include_in_schema=False)
+
+
+async def _safe(work: Any) -> Any:
+    try:
+        return await asyncio.wait_for(work, 2.0)
+    except (TimeoutError, DomainError):
+        return None
+
+
+async def ops_data(request: Request, gw: Gateway, session: WebSession) -> dict[str, Any]:
+    """Traffic and lag from analytics, queue age from comments, breakers from here."""
+    overview, moderation = await asyncio.gather(
+        _safe(
+            staff_call(
+                request,
+                gw,
+                session,
+                "analytics",
+                "GET",
+                "/api/v1/stats/overview",
+                params=[("minutes", "30")],
+            )
+        ),
+        _safe(staff_call(request, gw, session, "comments", "GET", "/api/v1/moderation/stats")),
+    )
+    return {
+        "overview": overview[1] if overview and overview[0] == 200 else None,
+        "moderation": moderation[1] if moderation and moderation[0] == 200 else None,
+        "upstreams": {n: {"circuit_open": u.breaker.is_open} for n, u in gw.upstreams.items()},
+        "views_pending": gw.views.pending,
+    }
+
+
+@router.get("/ops")
+async def ops(request: Request, gw: GatewayDep, session: SessionDep) -> Response:
+    """The ops dashboard; a small script refreshes it every few seconds."""
+    if (refused := refuse(request, gw, session, "admin")) is not None:
+        return refused
+    data = await ops_data(request, gw, session)
+    return plain_page(Page("ops.html", {"d": data}), session, secure=gw.settings.cookie_secure)
+
+
+@router.get("/ops/data.json")
+async def ops_json(request: Request, gw: GatewayDep, session: SessionDep) -> Response:
+    """The dashboard's numbers for the polling script."""
+    if (refused := refuse(request, gw, session, "admin")) is not None:
+        return refused
+    response = JSONResponse(
+        await ops_data(request, gw, session), headers={"Cache-Control": "private, no-store"}
+    )
+    return apply_session(response, session, secure=gw.settings.cookie_secure)
+
+
+@router.get("/admin/users")
+async def users(request: Request, gw: GatewayDep, session: SessionDep) -> Response:
+    """Every account with its roles."""
+    if (refused := refuse(request, gw, session, "admin")) is not None:
+        return refused
+    context = {"users": await gw.users.list_users(), "flash": request.query_params.get("flash")}
+    return plain_page(Page("admin_users.html", context), session, secure=gw.settings.cookie_secure)
+
+
+@router.post("/admin/users/{user_id}/roles")
+async def set_roles(
+    user_id: int,
+    request: Request,
+    gw: GatewayDep,
+    session: SessionDep,
+    roles: Annotated[list[str], Form(max_length=4)] = [],  # noqa: B006 - FastAPI copies defaults
+    csrf_token: Annotated[str | None, Form(max_length=100)] = None,
+) -> Response:
+    """Grant roles (effective from the user's next token refresh)."""
+    if (refused := refuse(request, gw, session, "admin")) is not None:
+        return refused
+    check_form(request, session, csrf_token, gw.settings.csrf_secret)
+    user = await grant_roles(store=gw.users, user_id=user_id, roles=roles)
+    target = f"/admin/users?flash={user.username}: {','.join(user.roles)}"
+    return apply_session(RedirectResponse(target, 303), session, secure=gw.settings.cookie_secure)
