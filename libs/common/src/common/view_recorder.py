@@ -13,6 +13,7 @@ from prometheus_client import Counter, Gauge
 from common.events import VIEWS_TOPIC, Envelope
 from common.events.views import ArticleView, ViewsRecorded
 from common.kafka.producer import EventPublisher
+from common.view_spool import COMPACT_AFTER_BYTES, ViewSpool
 
 log = logging.getLogger(__name__)
 RECORDED = Counter("newsroom_views_recorded_total", "Views accepted for publishing")
@@ -25,7 +26,9 @@ class ViewRecorder:
     """Collects views in memory and publishes them in batches, one Kafka message per batch.
 
     ``record`` never waits on Kafka. A batch keeps its event id across retries, so a
-    batch re-sent after a timeout is recognised and counted once downstream.
+    batch re-sent after a timeout is recognised and counted once downstream. With a
+    ``spool`` (see :mod:`common.view_spool`) the views also survive the process being
+    killed: what was not acknowledged is re-sent on the next start.
     """
 
     def __init__(
@@ -36,6 +39,7 @@ class ViewRecorder:
         max_batch: int = 2000,
         interval: float = 0.05,
         max_pending: int = 500_000,
+        spool: ViewSpool | None = None,
     ) -> None:
         self._publisher = publisher
         self._producer_name = producer_name
@@ -46,12 +50,20 @@ class ViewRecorder:
         self._in_flight: list[tuple[uuid.UUID, list[ArticleView]]] = []
         self._wake = asyncio.Event()
         self._stopping = False
+        self._spool = spool
+        if spool is not None:
+            self._in_flight, self._pending = spool.recover()
+            spool.compact(self._in_flight, self._pending)
+            if self.pending:
+                log.info("re-sending %d views left by the previous run", self.pending)
 
     def record(self, view: ArticleView) -> None:
         """Queue one view; drops (and counts) only if Kafka has been away for very long."""
         if len(self._pending) >= self._max_pending:
             DROPPED.inc()
             return
+        if self._spool is not None:
+            self._spool.view(view)
         self._pending.append(view)
         RECORDED.inc()
         if len(self._pending) >= self._max_batch:
@@ -84,10 +96,12 @@ class ViewRecorder:
     async def flush(self) -> None:
         """Publish everything queued now."""
         while self._pending:
-            batch = [
-                self._pending.popleft() for _ in range(min(self._max_batch, len(self._pending)))
-            ]
-            self._in_flight.append((uuid.uuid4(), batch))
+            size = min(self._max_batch, len(self._pending))
+            batch = [self._pending.popleft() for _ in range(size)]
+            event_id = uuid.uuid4()
+            if self._spool is not None:
+                self._spool.batch(event_id, size)
+            self._in_flight.append((event_id, batch))
         PENDING.set(self.pending)
         while self._in_flight:
             event_id, batch = self._in_flight[0]
@@ -103,5 +117,13 @@ class ViewRecorder:
                 log.warning("publishing %d views failed, will retry: %r", len(batch), exc)
                 return
             self._in_flight.pop(0)
+            if self._spool is not None:
+                self._spool.acked(event_id)
             PUBLISHED.inc(len(batch))
         PENDING.set(self.pending)
+        self._compact_when_idle()
+
+    def _compact_when_idle(self) -> None:
+        spool = self._spool
+        if spool is not None and self.pending == 0 and spool.size() > COMPACT_AFTER_BYTES:
+            spool.compact([], self._pending)

@@ -1,0 +1,93 @@
+"""A local append-only journal of views, so a killed gateway loses no read and counts none twice.
+
+Every view is written to the journal (one unbuffered ``write``, so it survives the
+process being killed) before the read is answered. Before a batch is published, a
+line declares which views it holds and its event id; after Kafka acknowledges it, a
+line records that. On start, declared but unacknowledged batches are re-sent with the
+same event id (analytics drops the duplicate if the first send had arrived) and
+undeclared views are batched anew.
+
+Lines (JSON): ``{"v": view}``, ``{"b": event_id, "n": count}``, ``{"a": event_id}``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import deque
+from pathlib import Path
+
+import orjson
+
+from common.events.views import ArticleView
+
+COMPACT_AFTER_BYTES = 8 << 20
+
+
+class ViewSpool:
+    """The journal of one recorder instance (one file per gateway process)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def recover(self) -> tuple[list[tuple[uuid.UUID, list[ArticleView]]], deque[ArticleView]]:
+        """Unacknowledged batches (to re-send as they were) and views not yet in a batch."""
+        views: deque[ArticleView] = deque()
+        declared: dict[uuid.UUID, list[ArticleView]] = {}
+        for line in self.path.read_bytes().splitlines():
+            try:
+                entry = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue  # a line cut short by the kill: its read was never answered
+            if "v" in entry:
+                views.append(ArticleView.model_validate(entry["v"]))
+            elif "b" in entry:
+                declared[uuid.UUID(entry["b"])] = [views.popleft() for _ in range(entry["n"])]
+            elif "a" in entry:
+                declared.pop(uuid.UUID(entry["a"]), None)
+        return list(declared.items()), views
+
+    def compact(
+        self, in_flight: list[tuple[uuid.UUID, list[ArticleView]]], pending: deque[ArticleView]
+    ) -> None:
+        """Rewrite the journal with only what is still owed to Kafka."""
+        lines: list[bytes] = []
+        for event_id, batch in in_flight:
+            lines += [self._view_line(v) for v in batch]
+            lines.append(self._batch_line(event_id, len(batch)))
+        lines += [self._view_line(v) for v in pending]
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_bytes(b"".join(lines))
+        os.replace(tmp, self.path)
+        os.close(self._fd)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def size(self) -> int:
+        """Bytes in the journal."""
+        return os.fstat(self._fd).st_size
+
+    def view(self, view: ArticleView) -> None:
+        """Journal one view."""
+        os.write(self._fd, self._view_line(view))
+
+    def batch(self, event_id: uuid.UUID, count: int) -> None:
+        """Journal that the next ``count`` views form batch ``event_id``."""
+        os.write(self._fd, self._batch_line(event_id, count))
+
+    def acked(self, event_id: uuid.UUID) -> None:
+        """Journal that Kafka has batch ``event_id``."""
+        os.write(self._fd, orjson.dumps({"a": str(event_id)}) + b"\n")
+
+    def close(self) -> None:
+        """Close the journal file."""
+        os.close(self._fd)
+
+    @staticmethod
+    def _view_line(view: ArticleView) -> bytes:
+        return orjson.dumps({"v": view.model_dump(mode="json")}) + b"\n"
+
+    @staticmethod
+    def _batch_line(event_id: uuid.UUID, count: int) -> bytes:
+        return orjson.dumps({"b": str(event_id), "n": count}) + b"\n"

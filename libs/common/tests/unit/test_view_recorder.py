@@ -1,0 +1,104 @@
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiokafka.errors import KafkaTimeoutError
+
+from common.events import Envelope
+from common.events.views import ArticleView, ViewsRecorded
+from common.kafka.producer import EventPublisher
+from common.view_recorder import ViewRecorder
+from common.view_spool import ViewSpool
+
+
+class FakePublisher:
+    """Keeps what it was given; can be told to fail after the broker 'received' a batch."""
+
+    def __init__(self, *, lose_acks: bool = False) -> None:
+        self.sent: list[Envelope] = []
+        self.lose_acks = lose_acks
+
+    async def publish(self, envelope: Envelope, *, topic: str, **_: Any) -> None:
+        self.sent.append(envelope)
+        if self.lose_acks:
+            raise KafkaTimeoutError("the ack never came back")
+
+
+def _view(article_id: int) -> ArticleView:
+    return ArticleView(article_id=article_id, visitor="v" * 32, at=datetime.now(UTC))
+
+
+def _recorder(publisher: FakePublisher, spool: Path | None) -> ViewRecorder:
+    fake: Any = publisher  # duck-typed stand-in for EventPublisher
+    real: EventPublisher = fake
+    return ViewRecorder(real, producer_name="test", spool=ViewSpool(spool) if spool else None)
+
+
+def _articles(envelopes: list[Envelope]) -> list[int]:
+    batches = [e.payload() for e in envelopes]
+    return [v.article_id for b in batches if isinstance(b, ViewsRecorded) for v in b.views]
+
+
+async def test_views_are_sent_in_batches_with_one_event_per_batch() -> None:
+    publisher = FakePublisher()
+    recorder = _recorder(publisher, None)
+    for i in range(5):
+        recorder.record(_view(i))
+    await recorder.flush()
+    assert len(publisher.sent) == 1
+    assert _articles(publisher.sent) == [0, 1, 2, 3, 4]
+    assert recorder.pending == 0
+
+
+async def test_views_of_a_killed_process_are_sent_by_the_next_one(tmp_path: Path) -> None:
+    spool = tmp_path / "views.journal"
+    first = _recorder(FakePublisher(), spool)
+    for i in range(3):
+        first.record(_view(i))
+    # killed here: nothing was flushed
+    publisher = FakePublisher()
+    second = _recorder(publisher, spool)
+    assert second.pending == 3
+    await second.flush()
+    assert _articles(publisher.sent) == [0, 1, 2]
+
+
+async def test_an_unacknowledged_batch_is_resent_with_the_same_event_id(tmp_path: Path) -> None:
+    spool = tmp_path / "views.journal"
+    lossy = FakePublisher(lose_acks=True)
+    first = _recorder(lossy, spool)
+    first.record(_view(1))
+    first.record(_view(2))
+    await first.flush()
+    first.record(_view(3))
+    # killed here: batch [1, 2] reached the broker but its ack did not reach us
+    publisher = FakePublisher()
+    second = _recorder(publisher, spool)
+    await second.flush()
+    assert publisher.sent[0].event_id == lossy.sent[0].event_id, "same id: counted once downstream"
+    assert _articles(publisher.sent) == [1, 2, 3]
+
+
+async def test_acknowledged_batches_are_not_sent_again(tmp_path: Path) -> None:
+    spool = tmp_path / "views.journal"
+    first = _recorder(FakePublisher(), spool)
+    first.record(_view(1))
+    await first.flush()
+    first.record(_view(2))
+    publisher = FakePublisher()
+    second = _recorder(publisher, spool)
+    await second.flush()
+    assert _articles(publisher.sent) == [2]
+
+
+async def test_a_line_cut_short_by_the_kill_is_ignored(tmp_path: Path) -> None:
+    spool = tmp_path / "views.journal"
+    first = _recorder(FakePublisher(), spool)
+    first.record(_view(1))
+    with spool.open("ab") as f:
+        f.write(b'{"v": {"article_id": 9')
+    publisher = FakePublisher()
+    second = _recorder(publisher, spool)
+    second.record(_view(2))
+    await second.flush()
+    assert _articles(publisher.sent) == [1, 2]
