@@ -1,0 +1,1 @@
+"""Redis live state, Postgres rollups, Kafka replay and lag."""

@@ -1,0 +1,98 @@
+"""Names of the Redis keys of the live state (the Lua scripts build the same names)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analytics.domain.buckets import Granularity
+
+ARTICLE_COUNTERS = ("reads", "bots", "dups", "comments", "favourites", "recommends")
+META_READY = "ready"
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """Every key under one prefix, so tests, rebuilds and live state never collide."""
+
+    prefix: str
+
+    @property
+    def meta(self) -> str:
+        """State marker: ``ready`` when consumers may count (absent after a Redis loss)."""
+        return f"{self.prefix}meta"
+
+    @property
+    def freeze(self) -> str:
+        """While present, counting scripts refuse work (a rollup is reading)."""
+        return f"{self.prefix}freeze"
+
+    @property
+    def offsets(self) -> str:
+        """Hash ``topic:partition`` -> next offset whose message is not applied yet."""
+        return f"{self.prefix}off"
+
+    def counter(self, name: str) -> str:
+        """Hash article id -> count, for one of :data:`ARTICLE_COUNTERS`."""
+        return f"{self.prefix}a:{name}"
+
+    @property
+    def article_meta(self) -> str:
+        """Hash article id -> JSON (title, section path...) from article events."""
+        return f"{self.prefix}a:meta"
+
+    @property
+    def article_section(self) -> str:
+        """Hash article id -> section id, for views that do not carry one."""
+        return f"{self.prefix}a:sec"
+
+    @property
+    def hidden(self) -> str:
+        """Set of unpublished, archived or deleted article ids (out of hot lists)."""
+        return f"{self.prefix}hidden"
+
+    def uniques(self, article_id: int | str) -> str:
+        """HyperLogLog of an article's visitors."""
+        return f"{self.prefix}uv:{article_id}"
+
+    def day_uniques(self, day: int) -> str:
+        """HyperLogLog of the day's visitors."""
+        return f"{self.prefix}uvd:{day}"
+
+    @property
+    def section_reads(self) -> str:
+        """Hash section id -> reads of articles directly in it."""
+        return f"{self.prefix}s:reads"
+
+    @property
+    def sections(self) -> str:
+        """Hash section id -> JSON path (root first), learnt from article events."""
+        return f"{self.prefix}sections"
+
+    def section_articles(self, section_id: int) -> str:
+        """Set of article ids in a section or its subsections."""
+        return f"{self.prefix}secart:{section_id}"
+
+    def bucket(self, signal: str, granularity: Granularity, index: int) -> str:
+        """Sorted set article id -> count of one signal in one time bucket."""
+        return f"{self.prefix}z:{signal}:{granularity}:{index}"
+
+    def site(self, granularity: Granularity, index: int) -> str:
+        """Hash reads/bots/dups of the whole site in one time bucket."""
+        return f"{self.prefix}site:{granularity}:{index}"
+
+    def hot_cache(self, window: str, section: int | None) -> str:
+        """A computed hot list, kept for a few seconds."""
+        return f"{self.prefix}hotc:{window}:{section or 0}"
+
+    def dirty(self, kind: str) -> str:
+        """Set of article ids (``a``) or keys (``k``) changed since the last rollup."""
+        return f"{self.prefix}dirty:{kind}"
+
+    def lock(self, name: str) -> str:
+        """A short-lived lock."""
+        return f"{self.prefix}lock:{name}"
+
+
+def text(value: bytes | str) -> str:
+    """A Redis reply as text (the clients here return bytes)."""
+    return value.decode() if isinstance(value, bytes) else value

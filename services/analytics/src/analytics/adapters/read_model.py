@@ -1,0 +1,153 @@
+"""Reading the live state for the API: counts, buckets and hot lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+
+from analytics.adapters.keys import ARTICLE_COUNTERS, Keys
+from analytics.domain.buckets import SIGNALS, Granularity, HotWindow
+
+
+def _int(value: Any) -> int:
+    return int(float(value)) if value is not None else 0
+
+
+class ReadModel:
+    """Read-only queries over one key prefix."""
+
+    def __init__(self, *, redis: Redis, keys: Keys, weights: dict[str, float]) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.weights = weights
+
+    async def reads(self, ids: Sequence[int]) -> list[tuple[int, int, int]]:
+        """(article id, reads, unique visitors) for each id, in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hmget(self.keys.counter("reads"), [str(i) for i in ids])
+        for i in ids:
+            pipe.pfcount(self.keys.uniques(i))
+        counts, *uniques = await pipe.execute()
+        return [(i, _int(c), int(u)) for i, c, u in zip(ids, counts, uniques, strict=True)]
+
+    async def article(self, article_id: int) -> dict[str, Any]:
+        """Counters, uniques, meta and listing state of one article."""
+        aid = str(article_id)
+        pipe = self.redis.pipeline(transaction=False)
+        for name in ARTICLE_COUNTERS:
+            pipe.hget(self.keys.counter(name), aid)
+        pipe.pfcount(self.keys.uniques(aid))
+        pipe.hget(self.keys.article_meta, aid)
+        pipe.sismember(self.keys.hidden, aid)
+        *counters, uniques, meta, hidden = await pipe.execute()
+        found: dict[str, Any] = {
+            n: _int(c) for n, c in zip(ARTICLE_COUNTERS, counters, strict=True)
+        }
+        return found | {
+            "unique_visitors": int(uniques),
+            "meta": orjson.loads(meta) if meta else {},
+            "hidden": bool(hidden),
+        }
+
+    async def bucket_counts(
+        self, signal: str, granularity: Granularity, indexes: Sequence[int], article_id: int
+    ) -> list[int]:
+        """One article's count of a signal in each bucket."""
+        pipe = self.redis.pipeline(transaction=False)
+        for index in indexes:
+            pipe.zscore(self.keys.bucket(signal, granularity, index), str(article_id))
+        return [_int(v) for v in await pipe.execute()]
+
+    async def signal_grid(
+        self, window: HotWindow, indexes: Sequence[int], article_id: int
+    ) -> list[dict[str, int]]:
+        """Per bucket, the article's count of every signal."""
+        pipe = self.redis.pipeline(transaction=False)
+        for index in indexes:
+            for signal in SIGNALS:
+                pipe.zscore(self.keys.bucket(signal, window.granularity, index), str(article_id))
+        values = [_int(v) for v in await pipe.execute()]
+        n = len(SIGNALS)
+        return [
+            dict(zip(SIGNALS, values[i * n : (i + 1) * n], strict=True))
+            for i in range(len(indexes))
+        ]
+
+    async def site_buckets(
+        self, granularity: Granularity, indexes: Sequence[int]
+    ) -> list[dict[str, int]]:
+        """reads/bots/dups of the whole site per bucket."""
+        pipe = self.redis.pipeline(transaction=False)
+        for index in indexes:
+            pipe.hgetall(self.keys.site(granularity, index))
+        rows = await pipe.execute()
+        return [{k.decode(): int(v) for k, v in row.items()} for row in rows]
+
+    async def day_uniques(self, day: int) -> int:
+        """Distinct human visitors of a UTC day (HyperLogLog estimate)."""
+        return int(await self.redis.pfcount(self.keys.day_uniques(day)))
+
+    async def hot_key(self, window: HotWindow, now: float, cache_seconds: float) -> str:
+        """A sorted set of every article's decayed score in a window (cached briefly)."""
+        key = self.keys.hot_cache(window.name, None)
+        if cache_seconds > 0 and await self.redis.exists(key):
+            return key
+        weighted: dict[str, float] = {}
+        for index in window.buckets(now):
+            decay = window.decay(index, now)
+            for signal in SIGNALS:
+                weighted[self.keys.bucket(signal, window.granularity, index)] = (
+                    self.weights[signal] * decay
+                )
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.zunionstore(key, weighted)
+        pipe.pexpire(key, max(1, int(cache_seconds * 1000)))
+        await pipe.execute()
+        return key
+
+    async def section_hot_key(
+        self, window: HotWindow, section_id: int, overall: str, cache_seconds: float
+    ) -> str:
+        """The window's scores restricted to a section's subtree."""
+        key = self.keys.hot_cache(window.name, section_id)
+        if cache_seconds > 0 and await self.redis.exists(key):
+            return key
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.zinterstore(key, {overall: 1.0, self.keys.section_articles(section_id): 0.0})
+        pipe.pexpire(key, max(1, int(cache_seconds * 1000)))
+        await pipe.execute()
+        return key
+
+    async def top(self, key: str, limit: int) -> list[tuple[int, float]]:
+        """Highest positive scores of a hot set, skipping unlisted articles."""
+        found: list[tuple[int, float]] = []
+        start, page = 0, limit * 2
+        while len(found) < limit:
+            rows: list[Any] = await self.redis.zrevrangebyscore(
+                key, "+inf", "(0", start=start, num=page, withscores=True
+            )
+            if not rows:
+                break
+            hidden = await self.redis.smismember(self.keys.hidden, [m for m, _ in rows])
+            found += [(int(m), float(s)) for (m, s), h in zip(rows, hidden, strict=True) if not h]
+            start += page
+        return found[:limit]
+
+    async def metas(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Stored meta of each article ({} if none)."""
+        if not ids:
+            return []
+        values = await self.redis.hmget(self.keys.article_meta, [str(i) for i in ids])
+        return [orjson.loads(v) if v else {} for v in values]
+
+    async def sections(self) -> tuple[dict[int, list[int]], dict[int, int]]:
+        """(section id -> path, section id -> reads directly in it)."""
+        paths = await self.redis.hgetall(self.keys.sections)
+        reads = await self.redis.hgetall(self.keys.section_reads)
+        return (
+            {int(k): [int(s) for s in orjson.loads(v)] for k, v in paths.items()},
+            {int(k): int(v) for k, v in reads.items()},
+        )

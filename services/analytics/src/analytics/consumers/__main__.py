@@ -1,0 +1,83 @@
+"""``python -m analytics.consumers``: count views, follow article/comment events, roll up.
+
+Exits with status 75 when the live state vanished while running (Redis lost): restarting
+the process restores it from the last rollup and Kafka before counting again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from contextlib import AsyncExitStack
+
+from analytics.adapters.recovery import ensure_ready
+from analytics.adapters.rollup import RollupWorker
+from analytics.consumers.handlers import EventsHandler, ViewsHandler
+from analytics.domain.bots import BotScorer
+from analytics.runtime import runtime
+from analytics.settings import Settings, get_settings
+from common.events import ARTICLES_TOPIC, COMMENTS_TOPIC, VIEWS_TOPIC
+from common.kafka import EventConsumer, start_producer
+from common.kafka.admin import ensure_topics
+from common.service import Stoppable, configure_logging, run_until_signalled
+from common.telemetry import configure_telemetry
+
+log = logging.getLogger("analytics.consumers")
+EXIT_STATE_LOST = 75
+
+
+async def consume(settings: Settings) -> int:
+    """Run until signalled; returns the process exit status."""
+    lost = False
+    workers: list[Stoppable] = []
+
+    def on_state_lost() -> None:
+        nonlocal lost
+        lost = True
+        for worker in workers:
+            worker.stop()
+
+    async with AsyncExitStack() as stack:
+        rt = await stack.enter_async_context(runtime(settings))
+        await ensure_topics(settings, [VIEWS_TOPIC, ARTICLES_TOPIC, COMMENTS_TOPIC])
+        await ensure_ready(settings=settings, state=rt.state, engine=rt.engine)
+        dlq = await start_producer(settings, client_id="analytics-dlq")
+        stack.push_async_callback(dlq.stop)
+        scorer = BotScorer(settings.bot_ua_patterns, empty_ua_score=settings.bot_empty_ua_score)
+        workers += [
+            EventConsumer(
+                settings=settings,
+                topics=[VIEWS_TOPIC],
+                group_id=settings.views_group,
+                batch_handler=ViewsHandler(
+                    state=rt.state, scorer=scorer, on_state_lost=on_state_lost
+                ),
+                max_records=settings.consumer_max_records,
+                dlq_producer=dlq,
+            ),
+            EventConsumer(
+                settings=settings,
+                topics=[ARTICLES_TOPIC, COMMENTS_TOPIC],
+                group_id=settings.events_group,
+                handler=EventsHandler(state=rt.state, on_state_lost=on_state_lost),
+                dlq_producer=dlq,
+            ),
+            RollupWorker(
+                state=rt.state, engine=rt.engine, interval=settings.rollup_interval_seconds
+            ),
+        ]
+        await run_until_signalled(workers)
+    return EXIT_STATE_LOST if lost else 0
+
+
+def main() -> None:
+    """Entry point."""
+    configure_logging()
+    settings = get_settings()
+    configure_telemetry(settings)
+    sys.exit(asyncio.run(consume(settings)))
+
+
+if __name__ == "__main__":
+    main()

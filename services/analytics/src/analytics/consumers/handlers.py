@@ -1,0 +1,153 @@
+"""Message handlers shared by the live consumers, restores and rebuilds."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+
+import orjson
+from prometheus_client import Counter
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from analytics.adapters.counting import LiveState, MessageRef, Mode, Outcome
+from analytics.adapters.keys import META_READY
+from analytics.domain.article_events import ops_for, previous_path_of
+from analytics.domain.bots import BotScorer
+from analytics.domain.views import view_rows
+from common.events.views import ViewsRecorded
+from common.kafka import ConsumedEvent
+
+log = logging.getLogger(__name__)
+BATCHES = Counter("analytics_view_batches_total", "View batches handled", ["outcome"])
+VIEWS = Counter("analytics_views_total", "Views in batches applied for the first time")
+LISTING_EVENTS = ("article.published", "article.updated")
+
+
+class StateLostError(Exception):
+    """The live state vanished (e.g. Redis restarted empty): counting must stop for a restore."""
+
+
+StateLostCallback = Callable[[], None]
+
+
+def _state_lost(callback: StateLostCallback | None) -> None:
+    """Tell the process to stop (its restart restores the state), or raise in a replay.
+
+    A live consumer must not raise here: the consumer runner would dead-letter good
+    messages. Returning lets it commit, which is harmless: a restore resets the group's
+    offsets to those recorded with the restored state.
+    """
+    if callback is None:
+        raise StateLostError("live state missing; restore before counting")
+    log.error("live state missing (Redis lost?): stopping for a restore")
+    callback()
+
+
+def message_ref(event: ConsumedEvent) -> MessageRef:
+    """The reference the scripts record for a consumed message."""
+    return MessageRef(str(event.envelope.event_id), event.topic, event.partition, event.offset)
+
+
+async def _patiently(
+    attempt: Callable[[], Awaitable[list[Outcome]]], *, what: str
+) -> list[Outcome]:
+    """Run a script call until Redis answers; Kafka must not move on while Redis is away."""
+    delay = 0.05
+    while True:
+        try:
+            return await attempt()
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            log.warning("redis unavailable while applying %s, retrying: %r", what, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+class ViewsHandler:
+    """Batch handler for ``analytics.views``: every message applied atomically, once."""
+
+    def __init__(
+        self,
+        *,
+        state: LiveState,
+        scorer: BotScorer,
+        mode: Mode = Mode.APPLY,
+        expect: str = META_READY,
+        on_state_lost: StateLostCallback | None = None,
+    ) -> None:
+        self._state = state
+        self._scorer = scorer
+        self._mode = mode
+        self._expect = expect
+        self._on_state_lost = on_state_lost
+
+    async def __call__(self, events: Sequence[ConsumedEvent]) -> None:
+        """Apply the batches of one partition in order, in one pipelined round trip."""
+        pending = [
+            (message_ref(e), view_rows(e.envelope.data, scorer=self._scorer))
+            for e in events
+            if e.envelope.event_type == ViewsRecorded.event_type
+        ]
+        sizes = {
+            message_ref(e).offset: len(e.envelope.data.get("views", ()))
+            for e in events
+            if e.envelope.event_type == ViewsRecorded.event_type
+        }
+        while pending:
+            batch = pending
+            outcomes = await _patiently(partial(self._apply, batch), what="views")
+            if Outcome.NO_STATE in outcomes:
+                _state_lost(self._on_state_lost)
+                return
+            for (ref, _), outcome in zip(batch, outcomes, strict=True):
+                BATCHES.labels(outcome.value).inc()
+                if outcome is Outcome.APPLIED and self._mode is Mode.APPLY:
+                    VIEWS.inc(sizes[ref.offset])
+            pending = [b for b, o in zip(batch, outcomes, strict=True) if o is Outcome.FROZEN]
+            if pending:
+                await asyncio.sleep(0.01)
+
+    async def _apply(self, batch: list[tuple[MessageRef, bytes]]) -> list[Outcome]:
+        return await self._state.apply_views(batch, mode=self._mode, expect=self._expect)
+
+
+class EventsHandler:
+    """Handler for ``articles.events`` and ``comments.events``."""
+
+    def __init__(
+        self,
+        *,
+        state: LiveState,
+        mode: Mode = Mode.APPLY,
+        expect: str = META_READY,
+        on_state_lost: StateLostCallback | None = None,
+    ) -> None:
+        self._state = state
+        self._mode = mode
+        self._expect = expect
+        self._on_state_lost = on_state_lost
+
+    async def __call__(self, event: ConsumedEvent) -> None:
+        """Apply one event's effect atomically with its applied-marker."""
+        envelope = event.envelope
+        previous: list[int] = []
+        if envelope.event_type in LISTING_EVENTS and self._mode is Mode.APPLY:
+            article_id = int(envelope.data.get("article_id", 0))
+            previous = previous_path_of(await self._state.article_meta(article_id))
+        ops = orjson.dumps(ops_for(envelope, previous_path=previous))
+        ref = message_ref(event)
+        while True:
+            outcomes = await _patiently(
+                lambda: self._one(ref, ops), what=f"{envelope.event_type} {ref.event_id}"
+            )
+            if outcomes[0] is Outcome.NO_STATE:
+                _state_lost(self._on_state_lost)
+                return
+            if outcomes[0] is not Outcome.FROZEN:
+                return
+            await asyncio.sleep(0.01)
+
+    async def _one(self, ref: MessageRef, ops: bytes) -> list[Outcome]:
+        return [await self._state.apply_ops(ref, ops, mode=self._mode, expect=self._expect)]

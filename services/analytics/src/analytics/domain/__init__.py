@@ -1,0 +1,1 @@
+"""Counting rules, hot-ranking formula and statistics, independent of Redis and Kafka."""

@@ -1,0 +1,1 @@
+"""Lua scripts run inside Redis: each applies one Kafka message atomically."""

@@ -1,0 +1,160 @@
+"""Helpers of the analytics integration tests: consumers in-process, publishing, polling."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from aiokafka import AIOKafkaProducer
+
+from analytics.adapters.counting import LiveState
+from analytics.adapters.recovery import ensure_ready
+from analytics.consumers.handlers import EventsHandler, ViewsHandler
+from analytics.domain.bots import BotScorer
+from analytics.runtime import Runtime, runtime
+from analytics.settings import Settings
+from common.events import ARTICLES_TOPIC, COMMENTS_TOPIC, VIEWS_TOPIC, Envelope, EventData
+from common.events.articles import ArticlePublished, SectionCommentSettings
+from common.events.views import ArticleView, ViewsRecorded
+from common.kafka import EventConsumer, EventPublisher, start_producer
+
+T = TypeVar("T")
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
+_ids = itertools.count(int(time.time() * 1000) % 10**9 * 1000)
+
+
+def new_article_id() -> int:
+    """An article id no other test uses."""
+    return next(_ids)
+
+
+@dataclass
+class LiveEnv:
+    """An environment with consumers running in this process."""
+
+    settings: Settings
+    rt: Runtime
+    publisher: EventPublisher
+    producer: AIOKafkaProducer
+
+    @property
+    def state(self) -> LiveState:
+        """The live state."""
+        return self.rt.state
+
+    async def publish_views(
+        self,
+        views: Sequence[ArticleView],
+        *,
+        event_id: uuid.UUID | None = None,
+        key: str | None = None,
+    ) -> uuid.UUID:
+        """Publish one views batch keyed like the gateway's recorder (or by ``key``)."""
+        event_id = event_id or uuid.uuid4()
+        envelope = Envelope.wrap(
+            ViewsRecorded(views=list(views)),
+            key=key or str(event_id),
+            producer="test",
+            event_id=event_id,
+        )
+        await self.publisher.publish(envelope, topic=VIEWS_TOPIC)
+        return envelope.event_id
+
+    async def publish_event(self, payload: EventData, *, at: datetime | None = None) -> None:
+        """Publish an article or comment event keyed by its article."""
+        key = str(getattr(payload, "article_id", 0))
+        envelope = Envelope.wrap(payload, key=key, producer="test", occurred_at=at)
+        await self.publisher.publish(envelope, topic=payload.topic)
+
+
+def view(
+    article_id: int,
+    visitor: str,
+    *,
+    at: datetime | None = None,
+    user_agent: str = BROWSER,
+    section_id: int | None = None,
+) -> ArticleView:
+    """One read."""
+    return ArticleView(
+        article_id=article_id,
+        section_id=section_id,
+        visitor=visitor,
+        user_agent=user_agent,
+        at=at or datetime.now(UTC),
+    )
+
+
+def published(article_id: int, section_path: list[int], title: str = "新闻") -> ArticlePublished:
+    """An article.published event."""
+    return ArticlePublished(
+        article_id=article_id,
+        section_id=section_path[-1],
+        section_path=section_path,
+        title=title,
+        slug=f"a-{article_id}",
+        published_at=datetime.now(UTC),
+        comments=SectionCommentSettings(section_id=section_path[-1]),
+    )
+
+
+async def eventually(check: Callable[[], Awaitable[T]], *, within: float = 20.0) -> T:
+    """Poll ``check`` until it returns without AssertionError, or fail with its last error."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return await check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+
+
+async def start_consumers(settings: Settings, stack: AsyncExitStack) -> LiveEnv:
+    """The service's consumers as tasks in this process, until the stack closes."""
+    rt = await stack.enter_async_context(runtime(settings))
+    await ensure_ready(settings=settings, state=rt.state, engine=rt.engine)
+    producer = await start_producer(settings, client_id="analytics-test")
+    stack.push_async_callback(producer.stop)
+    scorer = BotScorer(settings.bot_ua_patterns, empty_ua_score=settings.bot_empty_ua_score)
+    consumers = [
+        EventConsumer(
+            settings=settings,
+            topics=[VIEWS_TOPIC],
+            group_id=settings.views_group,
+            batch_handler=ViewsHandler(state=rt.state, scorer=scorer),
+            dlq_producer=producer,
+        ),
+        EventConsumer(
+            settings=settings,
+            topics=[ARTICLES_TOPIC, COMMENTS_TOPIC],
+            group_id=settings.events_group,
+            handler=EventsHandler(state=rt.state),
+            dlq_producer=producer,
+        ),
+    ]
+    tasks = [asyncio.create_task(c.run()) for c in consumers]
+
+    async def stop() -> None:
+        for c in consumers:
+            c.stop()
+        await asyncio.gather(*tasks)
+
+    stack.push_async_callback(stop)
+    await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c in consumers)), 30)
+    return LiveEnv(settings, rt, EventPublisher(producer, settings), producer)
+
+
+async def reads_of(env: LiveEnv, article_id: int) -> dict[str, Any]:
+    """An article's counters straight from the live state."""
+    from analytics.adapters.read_model import ReadModel
+
+    model = ReadModel(redis=env.rt.redis, keys=env.state.keys, weights={})
+    return await model.article(article_id)
