@@ -34,7 +34,7 @@ class RelatedArticle:
 def _overlap(column: Any, values: list[str]) -> Any:
     """How many of ``values`` the array column holds."""
     given = cast(literal(values), ARRAY(String))
-    item = func.unnest(column).table_valued("v")
+    item = func.unnest(column).table_valued("v").render_derived()
     return (
         select(func.count()).select_from(item).where(item.c.v == func.any(given)).scalar_subquery()
     )
