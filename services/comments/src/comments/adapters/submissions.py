@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from comments.adapters.tables import articles, bans, comments, section_settings
-from comments.domain.model import ArticleState, Author, AuthorHistory, BanState
+from comments.domain.model import UNKNOWN_CLIENT, ArticleState, Author, AuthorHistory, BanState
 
 # rejections that say nothing about the author (the article was closed, not the comment bad)
 NEUTRAL_REJECTIONS = (
@@ -33,7 +33,6 @@ NEUTRAL_REJECTIONS = (
     "article_deleted",
     "comments_closed",
 )
-UNKNOWN_CLIENT = "unknown"
 
 
 @dataclass(frozen=True, slots=True)

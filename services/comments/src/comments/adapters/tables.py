@@ -104,6 +104,11 @@ comments = Table(
     ),
     Index("ix_comments_latest", "published_at", postgresql_where=text("status = 'approved'")),
     Index("ix_comments_queue", "created_at", postgresql_where=text("status = 'pending'")),
+    Index(
+        "ix_comments_reported",
+        "last_reported_at",
+        postgresql_where=text("status = 'approved' AND report_count > 0"),
+    ),
     Index("ix_comments_user", "user_id", "created_at"),
     Index(
         "ix_comments_client", "client_id", "created_at", postgresql_where=text("user_id IS NULL")

@@ -69,3 +69,9 @@ class NoIdentityError(ForbiddenError):
     """The caller is neither logged in nor identified by a client id."""
 
     code = "no_identity"
+
+
+class InvalidCursorError(InvalidInputError):
+    """A page cursor this API did not hand out."""
+
+    code = "invalid_cursor"

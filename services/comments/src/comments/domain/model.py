@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Policy = Literal["pre", "first", "post"]
+UNKNOWN_CLIENT = "unknown"  # callers the gateway did not identify share this client id
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,4 +67,18 @@ class Author:
     @property
     def key(self) -> str:
         """The identity rate limits and duplicates are counted by."""
+        return f"u:{self.user_id}" if self.user_id is not None else f"c:{self.client_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is reading: decides whether unpublished comments may be shown."""
+
+    user_id: int | None
+    client_id: str
+    moderator: bool = False
+
+    @property
+    def reactor(self) -> str:
+        """The identity one like or report is counted per."""
         return f"u:{self.user_id}" if self.user_id is not None else f"c:{self.client_id}"

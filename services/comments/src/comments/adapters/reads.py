@@ -1,0 +1,112 @@
+"""Queries behind the reader paths; every public one filters on approved and visible."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from comments.adapters.tables import articles, comments
+from comments.domain.model import Viewer
+
+VISIBLE_ARTICLE = ("published", "archived")
+c = comments.c
+COLUMNS: tuple[Any, ...] = (
+    c.id,
+    c.article_id,
+    c.parent_id,
+    c.author_name,
+    c.is_anonymous,
+    c.user_id,
+    c.body,
+    c.status,
+    c.reasons,
+    c.created_at,
+    c.published_at,
+    c.like_count,
+)
+_visible_article = and_(
+    articles.c.article_id == c.article_id, articles.c.status.in_(VISIBLE_ARTICLE)
+)
+
+
+async def article_visible(session: AsyncSession, article_id: int) -> bool:
+    """Whether readers may see the article's comments at all."""
+    status = await session.scalar(
+        select(articles.c.status).where(articles.c.article_id == article_id)
+    )
+    return status in VISIBLE_ARTICLE
+
+
+async def thread_roots(
+    session: AsyncSession, *, article_id: int, before_id: int | None, limit: int
+) -> Sequence[Any]:
+    """Approved top-level comments, newest first, below ``before_id``."""
+    query = select(*COLUMNS).where(
+        c.article_id == article_id, c.status == "approved", c.parent_id.is_(None)
+    )
+    if before_id is not None:
+        query = query.where(c.id < before_id)
+    return (await session.execute(query.order_by(c.id.desc()).limit(limit))).all()
+
+
+async def thread_replies(session: AsyncSession, *, root_ids: list[int]) -> Sequence[Any]:
+    """Approved replies in the given threads, oldest first (parents before children)."""
+    if not root_ids:
+        return []
+    query = select(*COLUMNS).where(c.root_id.in_(root_ids), c.status == "approved")
+    return (await session.execute(query.order_by(c.id))).all()
+
+
+async def approved_counts(session: AsyncSession, article_ids: list[int]) -> dict[int, int]:
+    """Approved comments per visible article."""
+    query = (
+        select(c.article_id, func.count())
+        .join(articles, _visible_article)
+        .where(c.article_id.in_(article_ids), c.status == "approved")
+        .group_by(c.article_id)
+    )
+    return {int(a): int(n) for a, n in (await session.execute(query)).all()}
+
+
+async def latest_approved(
+    session: AsyncSession, *, limit: int, section_id: int | None
+) -> Sequence[Any]:
+    """Newest approved comments on visible articles, optionally within a section subtree."""
+    query = (
+        select(*COLUMNS, articles.c.title, articles.c.section_id)
+        .join(articles, _visible_article)
+        .where(c.status == "approved")
+    )
+    if section_id is not None:
+        query = query.where(articles.c.section_path.contains([section_id]))
+    return (await session.execute(query.order_by(c.published_at.desc()).limit(limit))).all()
+
+
+def owned_by(viewer: Viewer) -> Any:
+    """The condition selecting the viewer's own comments."""
+    if viewer.user_id is not None:
+        return c.user_id == viewer.user_id
+    return and_(c.user_id.is_(None), c.client_id == viewer.client_id)
+
+
+async def own_comments(
+    session: AsyncSession, *, viewer: Viewer, article_id: int | None, limit: int
+) -> Sequence[Any]:
+    """The viewer's comments in every status, newest first."""
+    query = select(*COLUMNS).where(owned_by(viewer))
+    if article_id is not None:
+        query = query.where(c.article_id == article_id)
+    return (await session.execute(query.order_by(c.id.desc()).limit(limit))).all()
+
+
+async def one_comment(session: AsyncSession, comment_id: int) -> Any:
+    """A comment with what visibility depends on (owner, article status)."""
+    query = (
+        select(*COLUMNS, c.client_id, articles.c.status.label("article_status"))
+        .outerjoin(articles, articles.c.article_id == c.article_id)
+        .where(c.id == comment_id)
+    )
+    return (await session.execute(query)).first()

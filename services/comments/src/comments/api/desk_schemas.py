@@ -1,0 +1,284 @@
+"""Request and response bodies of the moderation desk."""
+
+from __future__ import annotations
+
+import builtins
+from datetime import datetime
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from comments.domain.bans import BanKind, SubjectType
+
+
+class DeskAuthor(BaseModel):
+    """Everything moderators may know about an author."""
+
+    name: str
+    anonymous: bool
+    user_id: int | None
+    client_id: str
+    contact: str | None
+
+
+class PhaseOut(BaseModel):
+    """One phase's result."""
+
+    phase: str
+    outcome: str
+    reason: str
+
+
+class ClaimOut(BaseModel):
+    """Who holds a comment and until when."""
+
+    moderator_id: int
+    moderator_name: str | None
+    expires_at: datetime
+
+
+class ModerationItem(BaseModel):
+    """A comment on the desk."""
+
+    id: int
+    article_id: int
+    article_title: str | None
+    article_status: str | None
+    section_id: int | None
+    section_path: list[int]
+    parent_id: int | None
+    author: DeskAuthor
+    body: str
+    status: str
+    reasons: list[str]
+    phases: list[PhaseOut]
+    created_at: datetime
+    age_seconds: float
+    report_count: int
+    like_count: int
+    claim: ClaimOut | None
+
+    @classmethod
+    def of(cls, row: Any) -> ModerationItem:
+        """From a queue row."""
+        claim = None
+        if row.claimed_by is not None and row.claim_expires_at is not None:
+            claim = ClaimOut(
+                moderator_id=row.claimed_by,
+                moderator_name=row.claimed_by_name,
+                expires_at=row.claim_expires_at,
+            )
+        author = DeskAuthor(
+            name=row.author_name,
+            anonymous=row.is_anonymous,
+            user_id=row.user_id,
+            client_id=row.client_id,
+            contact=row.contact,
+        )
+        return cls(
+            id=row.id,
+            article_id=row.article_id,
+            article_title=row.article_title,
+            article_status=row.article_status,
+            section_id=row.section_id,
+            section_path=list(row.section_path),
+            parent_id=row.parent_id,
+            author=author,
+            body=row.body,
+            status=row.status,
+            reasons=list(row.reasons),
+            phases=[PhaseOut(**p) for p in row.phases],
+            created_at=row.created_at,
+            age_seconds=round(float(row.age_seconds), 3),
+            report_count=row.report_count,
+            like_count=row.like_count,
+            claim=claim,
+        )
+
+
+class QueueOut(BaseModel):
+    """A page of the queue."""
+
+    items: list[ModerationItem]
+    total: int
+    oldest_age_seconds: float | None
+
+
+class ClaimRequest(BaseModel):
+    """Claim the oldest ``count`` matching entries, or the given ids."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    count: int | None = Field(default=None, ge=1, le=200)
+    comment_ids: list[int] | None = Field(default=None, min_length=1, max_length=200)
+    ttl_seconds: int = Field(default=300, ge=5, le=3600)
+    section: int | None = None
+    article: int | None = None
+    reason: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Self:
+        if (self.count is None) == (self.comment_ids is None):
+            raise ValueError("give count or comment_ids")
+        return self
+
+
+class ClaimsOut(BaseModel):
+    """What was claimed and which requested ids were not available."""
+
+    claimed: list[ModerationItem]
+    unavailable: list[int]
+
+
+class ReleaseRequest(BaseModel):
+    """Claims to give up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    comment_ids: list[int] = Field(min_length=1, max_length=200)
+
+
+class ReleaseOut(BaseModel):
+    """Claims given up."""
+
+    released: list[int]
+
+
+class DecisionIn(BaseModel):
+    """One decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    comment_id: int = Field(ge=1)
+    decision: Literal["approve", "reject"]
+    reason: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _reject_needs_reason(self) -> Self:
+        if self.decision == "reject" and not self.reason.strip():
+            raise ValueError("a rejection needs a reason")
+        return self
+
+
+class DecisionsRequest(BaseModel):
+    """Decisions applied in one transaction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decisions: list[DecisionIn] = Field(min_length=1, max_length=200)
+
+
+class DecisionOut(BaseModel):
+    """The result of one decision."""
+
+    comment_id: int
+    outcome: str
+    status: str | None
+
+
+class DecisionsOut(BaseModel):
+    """Results in request order."""
+
+    results: list[DecisionOut]
+
+
+class StatsOut(BaseModel):
+    """Queue health for the ops page."""
+
+    pending: int
+    oldest_age_seconds: float | None
+    claimed: int
+    reported: int
+
+
+class WordsRequest(BaseModel):
+    """Words to add or to make the list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    words: list[str] = Field(max_length=20_000)
+
+
+class WordOut(BaseModel):
+    """One entry."""
+
+    word: str
+    normalized: str
+    created_at: datetime
+
+
+class WordListOut(BaseModel):
+    """A list and its version."""
+
+    list: str
+    version: int
+    words: builtins.list[WordOut]
+
+
+class WordChangeOut(BaseModel):
+    """The version after an edit."""
+
+    list: str
+    version: int
+    added: int | None = None
+    removed: int | None = None
+    count: int | None = None
+
+
+class BanRequest(BaseModel):
+    """A ban or suspension."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject_type: SubjectType
+    subject: str = Field(min_length=1, max_length=128)
+    kind: BanKind = "ban"
+    until: datetime | None = None
+    duration_seconds: int | None = Field(default=None, ge=1, le=10 * 365 * 86400)
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class BanOut(BaseModel):
+    """A ban as stored."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    subject_type: str
+    subject: str
+    kind: str
+    until: datetime | None
+    reason: str
+    created_at: datetime
+    created_by: int
+    lifted_at: datetime | None
+    active: bool
+
+
+class BansOut(BaseModel):
+    """Bans, newest first."""
+
+    items: list[BanOut]
+
+
+class AuditOut(BaseModel):
+    """One audit entry."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str
+    action: str
+    comment_id: int | None
+    subject: str | None
+    reason: str
+    detail: dict[str, Any]
+
+
+class AuditPageOut(BaseModel):
+    """Audit entries newest first."""
+
+    items: list[AuditOut]
+    next_before_id: int | None

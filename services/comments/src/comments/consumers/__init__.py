@@ -1,0 +1,1 @@
+"""Consumers: ``python -m comments.consumers`` keeps the article replica from articles events."""

@@ -1,0 +1,33 @@
+"""``python -m comments.consumers``: article events into the local replica until signalled."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+
+from comments.consumers.articles import article_events_consumer
+from comments.settings import get_settings
+from common.db import create_engine, session_factory
+from common.kafka import start_producer
+from common.service import configure_logging, run_until_signalled
+from common.telemetry import configure_telemetry
+
+
+async def main() -> None:
+    """Run the consumer until SIGTERM/SIGINT."""
+    settings = get_settings()
+    configure_logging()
+    configure_telemetry(settings)
+    engine = create_engine(settings)
+    resources = AsyncExitStack()
+    resources.push_async_callback(engine.dispose)
+    dlq = await start_producer(settings, client_id="comments-dlq")
+    resources.push_async_callback(dlq.stop)
+    consumer = article_events_consumer(
+        settings=settings, sessions=session_factory(engine), dlq_producer=dlq
+    )
+    await run_until_signalled([consumer], resources=resources)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

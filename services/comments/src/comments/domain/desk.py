@@ -1,0 +1,165 @@
+"""The moderation desk: the queue, claims and decisions (one or many at once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from comments.adapters import queue
+from comments.adapters.events import emit
+from comments.adapters.queue import QueueFilter
+from comments.adapters.tables import comments
+from comments.context import CommentsContext
+from common.auth import Principal
+from common.db import transaction
+from common.errors import InvalidInputError
+from common.events.comments import CommentApproved, CommentRejected
+
+Decision = Literal["approve", "reject"]
+DecisionOutcome = Literal["applied", "claimed_by_other", "not_found", "unchanged"]
+_TARGET: dict[Decision, str] = {"approve": "approved", "reject": "rejected"}
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRequest:
+    """One moderator decision."""
+
+    comment_id: int
+    decision: Decision
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionResult:
+    """What became of one decision."""
+
+    comment_id: int
+    outcome: DecisionOutcome
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """Queue entries (rows with their age) and the size of the whole filtered queue."""
+
+    items: list[Any]
+    total: int
+    oldest_age_seconds: float | None
+
+
+async def moderation_queue(*, ctx: CommentsContext, filters: QueueFilter, limit: int) -> QueuePage:
+    """The filtered queue, oldest first."""
+    async with ctx.sessions() as session:
+        rows = await queue.queue_items(session, filters, limit=limit)
+        total, oldest = await queue.queue_summary(session, filters)
+    return QueuePage(items=list(rows), total=total, oldest_age_seconds=oldest)
+
+
+async def claim_comments(
+    *,
+    ctx: CommentsContext,
+    moderator: Principal,
+    filters: QueueFilter,
+    count: int,
+    ttl_seconds: int,
+) -> tuple[list[Any], list[int]]:
+    """Claim queue entries for a moderator; returns (claimed rows, requested ids not claimed)."""
+    ttl = min(ttl_seconds, ctx.settings.claim_max_ttl_seconds)
+    async with transaction(ctx.sessions) as session:
+        claimed = await queue.claim_rows(
+            session,
+            filters,
+            moderator_id=moderator.user_id,
+            moderator_name=moderator.username,
+            count=count,
+            ttl_seconds=ttl,
+        )
+    async with ctx.sessions() as session:
+        rows = await queue.queue_items(
+            session, QueueFilter(ids=tuple(claimed)), limit=len(claimed) or 1
+        )
+    unavailable = sorted(set(filters.ids or ()) - set(claimed))
+    return [r for r in rows if r.id in set(claimed)], unavailable
+
+
+async def release_claims(
+    *, ctx: CommentsContext, moderator: Principal, ids: list[int]
+) -> list[int]:
+    """Give up claims the moderator holds."""
+    async with transaction(ctx.sessions) as session:
+        return await queue.release_rows(session, ids=ids, moderator_id=moderator.user_id)
+
+
+async def decide(
+    *, ctx: CommentsContext, moderator: Principal, decisions: list[DecisionRequest]
+) -> list[DecisionResult]:
+    """Apply decisions in one transaction; each is allowed unless someone else holds a claim."""
+    ids = [d.comment_id for d in decisions]
+    if len(set(ids)) != len(ids):
+        raise InvalidInputError("each comment may appear once per call")
+    async with transaction(ctx.sessions) as session:
+        rows = await queue.lock_for_decision(session, ids)
+        return [await _apply(session, moderator, d, rows.get(d.comment_id)) for d in decisions]
+
+
+async def _apply(
+    session: AsyncSession, moderator: Principal, d: DecisionRequest, row: Any
+) -> DecisionResult:
+    if row is None or row.status == "deleted":
+        return DecisionResult(d.comment_id, "not_found", None)
+    if row.claim_live and row.claimed_by != moderator.user_id:
+        return DecisionResult(d.comment_id, "claimed_by_other", row.status)
+    target = _TARGET[d.decision]
+    if row.status == target:
+        await session.execute(_release(d.comment_id, moderator))
+        return DecisionResult(d.comment_id, "unchanged", row.status)
+    c = comments.c
+    await session.execute(
+        comments.update()
+        .where(c.id == d.comment_id)
+        .values(
+            status=target,
+            decided_at=func.now(),
+            decided_by=moderator.user_id,
+            decided_by_name=moderator.username,
+            decision_reason=d.reason,
+            published_at=func.coalesce(c.published_at, func.now())
+            if target == "approved"
+            else c.published_at,
+            claimed_by=None,
+            claimed_by_name=None,
+            claim_expires_at=None,
+        )
+    )
+    await emit(session, _event(moderator, d, row), article_id=row.article_id)
+    return DecisionResult(d.comment_id, "applied", target)
+
+
+def _release(comment_id: int, moderator: Principal) -> Any:
+    c = comments.c
+    return (
+        comments.update()
+        .where(c.id == comment_id, c.claimed_by == moderator.user_id)
+        .values(claimed_by=None, claimed_by_name=None, claim_expires_at=None)
+    )
+
+
+def _event(moderator: Principal, d: DecisionRequest, row: Any) -> CommentApproved | CommentRejected:
+    base: dict[str, Any] = {
+        "comment_id": d.comment_id,
+        "article_id": row.article_id,
+        "section_id": row.section_id,
+        "moderator_id": moderator.user_id,
+    }
+    if d.decision == "approve":
+        return CommentApproved(**base, user_id=row.user_id, parent_id=row.parent_id)
+    return CommentRejected(**base, reason=d.reason, was_visible=row.status == "approved")
+
+
+async def desk_stats(*, ctx: CommentsContext) -> dict[str, Any]:
+    """Queue size and age for the ops page."""
+    async with ctx.sessions() as session:
+        return await queue.desk_stats(session)

@@ -1,0 +1,74 @@
+"""The comments app: factory and lifespan (clients, outbox relay, readiness checks)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from comments.adapters.tables import outbox
+from comments.api.comments_router import comments_router
+from comments.api.desk_router import desk_router
+from comments.api.lists_router import lists_router
+from comments.context import CommentsContext
+from comments.settings import Settings, get_settings
+from common.db import ping
+from common.service import create_service_app, running_relay
+
+log = logging.getLogger(__name__)
+
+
+class NoSniffMiddleware:
+    """Browsers must never guess a response is HTML: comment text is plain text in JSON."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_nosniff(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-content-type-options", b"nosniff"))
+            await send(message)
+
+        await self.app(scope, receive, send_nosniff if scope["type"] == "http" else send)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Create the process's clients, start the outbox relay, register readiness checks."""
+    settings: Settings = app.state.settings
+    ctx = CommentsContext.create(settings)
+    app.state.ctx = ctx
+    checks = app.state.readiness_checks
+    checks["postgres"] = lambda: ping(ctx.engine)
+    checks["redis"] = ctx.redis.ping
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(ctx.close)
+        if settings.relay_in_process:
+            await stack.enter_async_context(
+                running_relay(settings=settings, engine=ctx.engine, table=outbox)
+            )
+        try:
+            await ctx.words.current(None)  # warm the matcher before the first submission
+        except (SQLAlchemyError, RedisError, OSError):
+            log.warning("word lists not loaded at start; will retry on demand", exc_info=True)
+        yield
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The comments service app."""
+    settings = settings or get_settings()
+    app = create_service_app(
+        settings=settings,
+        title="Newsroom comments",
+        lifespan=lifespan,
+        routers=[comments_router(), desk_router(), lists_router()],
+        max_body_bytes=settings.max_body_bytes,
+    )
+    app.add_middleware(NoSniffMiddleware)
+    return app
