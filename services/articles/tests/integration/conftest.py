@@ -27,11 +27,8 @@ from common.settings import DEV_JWT_PRIVATE_KEY
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 
-@pytest.fixture(scope="session")
-def articles_settings() -> Iterator[Settings]:
-    """Settings naming a fresh schema (migrated here) and fresh topics."""
-    tag = uuid.uuid4().hex[:10]
-    schema = f"articles_test_{tag}"
+def migrate(schema: str) -> None:
+    """Create and migrate ``schema`` (call outside the event loop: alembic runs its own)."""
     previous = os.environ.get("ARTICLES_DB_SCHEMA")
     os.environ["ARTICLES_DB_SCHEMA"] = schema
     try:
@@ -43,6 +40,14 @@ def articles_settings() -> Iterator[Settings]:
         else:
             os.environ["ARTICLES_DB_SCHEMA"] = previous
         get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def articles_settings() -> Iterator[Settings]:
+    """Settings naming a fresh schema (migrated here) and fresh topics."""
+    tag = uuid.uuid4().hex[:10]
+    schema = f"articles_test_{tag}"
+    migrate(schema)
     settings = Settings(
         db_schema=schema, topic_suffix=f".t{tag}", relay_poll_interval=0.02, env="test"
     )
