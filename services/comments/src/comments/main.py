@@ -18,6 +18,7 @@ from comments.api.lists_router import lists_router
 from comments.context import CommentsContext
 from comments.settings import Settings, get_settings
 from common.db import ping
+from common.http import BodySizeLimitMiddleware
 from common.service import create_service_app, running_relay
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,21 @@ class NoSniffMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_nosniff if scope["type"] == "http" else send)
+
+
+class SmallBodiesMiddleware:
+    """Comment-sized bodies everywhere except word-list uploads (thousands of words)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, exempt_prefix: str) -> None:
+        self.app = app
+        self.limited = BodySizeLimitMiddleware(app, max_bytes=max_bytes)
+        self.exempt_prefix = exempt_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(self.exempt_prefix):
+            await self.limited(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 @asynccontextmanager
@@ -68,7 +84,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Newsroom comments",
         lifespan=lifespan,
         routers=[comments_router(), desk_router(), lists_router()],
-        max_body_bytes=settings.max_body_bytes,
+        max_body_bytes=settings.max_word_list_bytes,
+    )
+    app.add_middleware(
+        SmallBodiesMiddleware,
+        max_bytes=settings.max_body_bytes,
+        exempt_prefix="/api/v1/moderation/words",
     )
     app.add_middleware(NoSniffMiddleware)
     return app

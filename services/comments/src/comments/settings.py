@@ -20,6 +20,7 @@ class Settings(ServiceSettings):
     port: int = 8002
     redis_prefix: str = "comments"  # tests isolate their Redis keys with a unique prefix
     max_body_bytes: int = 16 * 1024
+    max_word_list_bytes: int = 2 * 1024 * 1024
     consumer_group: str = "comments-articles"
 
     default_max_length: int = Field(default=250, ge=1)

@@ -95,15 +95,15 @@ def client_header(client_id: str | None = None) -> dict[str, str]:
     return {"X-Client-Id": client_id or f"client-{uuid.uuid4().hex[:16]}"}
 
 
-async def poll(check: Callable[[], Awaitable[Any]], *, timeout: float = 10.0) -> Any:
-    """Await ``check`` until it returns something truthy, or fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
+async def poll(check: Callable[[], Awaitable[Any]], *, within: float = 10.0) -> Any:
+    """Await ``check`` until it returns something truthy, or fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
     while True:
         result = await check()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
+            raise AssertionError(f"condition not met within {within}s")
         await asyncio.sleep(0.02)
 
 
@@ -134,15 +134,21 @@ class CommentsDriver:
         article_id = next_id()
         path = section_path or [next_id()]
         settings = SectionCommentSettings(
-            section_id=path[-1], comment_policy=policy, comments_open=open_,  # type: ignore[arg-type]
+            section_id=path[-1],
+            comment_policy=policy,
+            comments_open=open_,  # type: ignore[arg-type]
             comment_max_length=max_length,
-        )  # fmt: skip
+        )
         await self.apply(
             ArticlePublished(
-                article_id=article_id, section_id=path[-1], section_path=path, title=title,
-                slug=f"a{article_id}", comments=settings,
+                article_id=article_id,
+                section_id=path[-1],
+                section_path=path,
+                title=title,
+                slug=f"a{article_id}",
+                comments=settings,
             )
-        )  # fmt: skip
+        )
         return article_id
 
     async def submit(
@@ -174,9 +180,11 @@ class CommentsDriver:
     async def words(self, list_name: str, words: list[str]) -> None:
         """Add words to a list through the desk API."""
         response = await self.http.post(
-            "/api/v1/moderation/words", params={"list": list_name}, json={"words": words},
+            "/api/v1/moderation/words",
+            params={"list": list_name},
+            json={"words": words},
             headers=self.moderator,
-        )  # fmt: skip
+        )
         assert response.status_code == 200, response.text
 
     async def decide(

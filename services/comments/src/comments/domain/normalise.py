@@ -48,10 +48,6 @@ class MatchView:
     boundary: bytes
     hard: tuple[int, ...]
 
-    def aligned(self, start: int, end: int) -> bool:
-        """Whether ``text[start:end]`` starts and ends on word boundaries."""
-        return bool(self.boundary[start]) and bool(self.boundary[end])
-
     def crosses_sentence(self, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` spans a sentence break between real words."""
         return self.hard[end - 1] - self.hard[start] > 0

@@ -25,18 +25,31 @@ class WordHits:
 @dataclass(frozen=True, slots=True)
 class _Entry:
     word: str
-    cjk_only: bool
     banned: bool
+    has_cjk: bool  # then it must not span a sentence break
+    loose_start: bool  # starts with a CJK character: no word boundary needed there
+    loose_end: bool
+
+    @classmethod
+    def of(cls, word: str, *, banned: bool) -> _Entry:
+        return cls(
+            word=word,
+            banned=banned,
+            has_cjk=any(is_cjk(ch) for ch in word),
+            loose_start=is_cjk(word[0]),
+            loose_end=is_cjk(word[-1]),
+        )
 
 
 @dataclass(slots=True)
 class WordMatcher:
     """Aho-Corasick automata over normalised entries; build once per word-list version.
 
-    A CJK-only word matches anywhere in the joined letters (CJK has no spaces), but not
-    across a sentence break between multi-character chunks. Any other word must start
-    and end on word boundaries, so "ass" is not found in "class". A match lying inside
-    an allowed word ("魔法轮盘" for "法轮") does not count.
+    An edge of a word that is a CJK character may fall anywhere (CJK has no spaces); an
+    edge that is a Latin letter or digit must fall on a word boundary, so "ass" is not
+    found in "class". A word with CJK characters must not span a sentence break between
+    multi-character chunks. A match inside an allowed word ("魔法轮盘" for "法轮") does
+    not count.
     """
 
     version: int = -1
@@ -54,8 +67,7 @@ class WordMatcher:
             if list_name == "allow":
                 allowed.add(word)
             elif list_name == "banned" or word not in words:
-                cjk_only = all(is_cjk(c) for c in word)
-                words[word] = _Entry(word, cjk_only, banned=list_name == "banned")
+                words[word] = _Entry.of(word, banned=list_name == "banned")
         return cls(version=version, _words=_automaton(words), _allowed=_automaton(allowed))
 
     def find(self, view: MatchView) -> WordHits:
@@ -79,9 +91,11 @@ class WordMatcher:
 
 
 def _counts(entry: _Entry, view: MatchView, start: int, end: int) -> bool:
-    if entry.cjk_only:
-        return not view.crosses_sentence(start, end)
-    return view.aligned(start, end)
+    if entry.has_cjk and view.crosses_sentence(start, end):
+        return False
+    if not entry.loose_start and not view.boundary[start]:
+        return False
+    return entry.loose_end or bool(view.boundary[end])
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
