@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Float, Text, cast, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import TSQUERY
@@ -18,6 +19,7 @@ from articles.domain.search_text import SearchQuery, highlight, parse_query, sni
 from common.errors import InvalidInputError
 
 RANK_NORMALISATION = 1  # divide by 1 + log(document length): long bodies do not win by size
+RANK_WINDOW = 1000  # the newest matches ranked: bounded work however common the words are
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,26 @@ def _hit(row: object, query: SearchQuery) -> SearchHit:
     )
 
 
+def _newest_matches(
+    tsquery: Any,
+    section_ids: list[int] | None,
+    date_from: datetime | None,
+    date_to: datetime | None,
+) -> Any:
+    """The newest RANK_WINDOW published matches (the set that gets ranked)."""
+    matches = select(articles.c.id, articles.c.search_vector).where(
+        PUBLISHED, articles.c.search_vector.op("@@")(tsquery)
+    )
+    if section_ids is not None:
+        matches = matches.where(articles.c.section_id.in_(section_ids))
+    if date_from is not None:
+        matches = matches.where(articles.c.published_at >= date_from)
+    if date_to is not None:
+        matches = matches.where(articles.c.published_at < date_to)
+    newest = (articles.c.published_at.desc(), articles.c.id.desc())
+    return matches.order_by(*newest).limit(RANK_WINDOW)
+
+
 async def search_articles(
     session: AsyncSession,
     *,
@@ -82,17 +104,9 @@ async def search_articles(
     check_limit(limit)
     query = parse_query(q)
     tsquery = cast(cast(literal(query.tsquery), Text), TSQUERY)
-    rank = cast(func.ts_rank_cd(articles.c.search_vector, tsquery, RANK_NORMALISATION), Float)
-    ranked = select(articles.c.id, rank.label("rank")).where(
-        PUBLISHED, articles.c.search_vector.op("@@")(tsquery)
-    )
-    if section_ids is not None:
-        ranked = ranked.where(articles.c.section_id.in_(section_ids))
-    if date_from is not None:
-        ranked = ranked.where(articles.c.published_at >= date_from)
-    if date_to is not None:
-        ranked = ranked.where(articles.c.published_at < date_to)
-    inner = ranked.subquery()
+    newest = _newest_matches(tsquery, section_ids, date_from, date_to).subquery()
+    rank = cast(func.ts_rank_cd(newest.c.search_vector, tsquery, RANK_NORMALISATION), Float)
+    inner = select(newest.c.id, rank.label("rank")).subquery()
     page = select(inner.c.id, inner.c.rank)
     after = rank_cursor(cursor)
     if after is not None:
