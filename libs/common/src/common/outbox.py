@@ -78,6 +78,41 @@ async def add_event(
     return envelope
 
 
+async def add_events(
+    session: AsyncSession,
+    table: Table,
+    payloads: Sequence[EventData],
+    *,
+    key: str,
+    producer: str,
+) -> list[Envelope]:
+    """Record several events of one aggregate with one statement, in the caller's transaction.
+
+    Rows keep the order of ``payloads``, so the relay publishes them in that order.
+    """
+    envelopes = [Envelope.wrap(p, key=key, producer=producer) for p in payloads]
+    if not envelopes:
+        return envelopes
+    carrier = current_trace_carrier()
+    await session.execute(
+        table.insert().values(
+            [
+                {
+                    "event_id": e.event_id,
+                    "topic": p.topic,
+                    "event_type": e.event_type,
+                    "event_version": e.event_version,
+                    "key": e.key,
+                    "envelope": e.model_dump(mode="json"),
+                    "trace_carrier": carrier,
+                }
+                for p, e in zip(payloads, envelopes, strict=True)
+            ]
+        )
+    )
+    return envelopes
+
+
 class OutboxRelay:
     """Publishes unsent outbox rows in order; safe to run in several copies at once.
 
