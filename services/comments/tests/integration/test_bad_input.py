@@ -1,4 +1,3 @@
-
 """Bad input gets a clear 4xx; stored text stays inert plain text."""
 
 from __future__ import annotations

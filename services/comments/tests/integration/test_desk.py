@@ -1,4 +1,3 @@
-
 """The moderation desk: queue filters and ages, claims under races, bulk decisions."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-
 """Events leave through the outbox onto Kafka: a decision reaches comments.events promptly."""
 
 from __future__ import annotations

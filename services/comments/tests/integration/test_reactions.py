@@ -1,4 +1,3 @@
-
 """Likes, reports and deletion: once per reader, only on published comments, with events."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-
 """The article replica: policy inheritance, order safety, and the Kafka consumer end to end."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-
 """No reader path shows a pending or rejected comment to anyone but its author and moderators."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-
 """Word-list edits apply live, in every copy of the service, without a restart."""
 
 from __future__ import annotations

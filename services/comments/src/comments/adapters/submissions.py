@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, Literal
 
 from sqlalchemy import (
-    ColumnElement,
     String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -55,36 +56,43 @@ class SubmissionFacts:
     parent: ParentState | None
 
 
-def _owner(author: Author) -> ColumnElement[bool] | None:
+OwnerKind = Literal["user", "client", "nobody"]
+
+
+def _owner_kind(author: Author) -> OwnerKind:
+    if author.user_id is not None:
+        return "user"
+    return "nobody" if author.client_id == UNKNOWN_CLIENT else "client"
+
+
+def _owner(kind: OwnerKind) -> Any:
     c = comments.c
-    if author.user_id is not None:
-        return c.user_id == author.user_id
-    if author.client_id == UNKNOWN_CLIENT:
-        return None  # nobody can be told apart: no history
-    return and_(c.user_id.is_(None), c.client_id == author.client_id)
+    if kind == "user":
+        return c.user_id == bindparam("user_id")
+    return and_(c.user_id.is_(None), c.client_id == bindparam("client_id"))
 
 
-def _ban_column(author: Author, now: datetime) -> Any:
+def _ban_column(kind: OwnerKind) -> Any:
     b = bans.c
-    subjects = [and_(b.subject_type == "client", b.subject == author.client_id)]
-    if author.user_id is not None:
-        subjects.append(and_(b.subject_type == "user", b.subject == str(author.user_id)))
+    subjects = [and_(b.subject_type == "client", b.subject == bindparam("client_id"))]
+    if kind == "user":
+        subjects.append(and_(b.subject_type == "user", b.subject == bindparam("user_key")))
     return (
         select(b.kind + ":" + b.subject_type)
-        .where(or_(*subjects), b.lifted_at.is_(None), or_(b.until.is_(None), b.until > now))
+        .where(or_(*subjects), b.lifted_at.is_(None), or_(b.until.is_(None), b.until > func.now()))
         .order_by(case((b.kind == "ban", 0), else_=1))
         .limit(1)
         .scalar_subquery()
+        .label("ban")
     )
 
 
-def _history_columns(author: Author, since: datetime) -> list[Any]:
-    owner = _owner(author)
-    if owner is None:
+def _history_columns(kind: OwnerKind) -> list[Any]:
+    if kind == "nobody":  # nobody can be told apart: no history
         return [literal(None).label("approved"), literal(None).label("rejected"), literal(False)]
-    c = comments.c
+    c, owner = comments.c, _owner(kind)
     neutral = cast(list(NEUTRAL_REJECTIONS), ARRAY(String(64)))
-    recent = and_(owner, c.created_at > since)
+    recent = and_(owner, c.created_at > bindparam("since"))
     approved = select(func.count()).where(recent, c.status == "approved")
     rejected = select(func.count()).where(
         recent, c.status == "rejected", not_(c.reasons.overlap(neutral))
@@ -96,11 +104,11 @@ def _history_columns(author: Author, since: datetime) -> list[Any]:
     ]
 
 
-def _parent_columns(parent_id: int | None) -> list[Any]:
-    if parent_id is None:
+def _parent_columns(with_parent: bool) -> list[Any]:
+    if not with_parent:
         return [literal(None).label(n) for n in ("p_article", "p_status", "p_root", "p_depth")]
     c = comments.c
-    one = c.id == parent_id
+    one = c.id == bindparam("parent_id")
     return [
         select(c.article_id).where(one).scalar_subquery().label("p_article"),
         select(c.status).where(one).scalar_subquery().label("p_status"),
@@ -120,6 +128,21 @@ def _article_columns() -> list[Any]:
     return [a.article_id, a.status, a.section_id, a.section_path, a.title, *resolved]
 
 
+@lru_cache(maxsize=8)
+def _facts_query(kind: OwnerKind, with_parent: bool) -> Any:
+    """Built once per shape: constructing it is most of the CPU a submission costs."""
+    one = select(literal(1).label("one")).subquery()
+    joined = one.outerjoin(articles, articles.c.article_id == bindparam("article_id")).outerjoin(
+        section_settings, section_settings.c.section_id == articles.c.section_id
+    )
+    return select(
+        *_article_columns(),
+        _ban_column(kind),
+        *_history_columns(kind),
+        *_parent_columns(with_parent),
+    ).select_from(joined)
+
+
 async def load_facts(
     session: AsyncSession,
     *,
@@ -130,17 +153,17 @@ async def load_facts(
     trust_window: timedelta,
 ) -> SubmissionFacts:
     """Article (settings resolved), ban, author history and parent, in one round trip."""
-    one = select(literal(1).label("one")).subquery()
-    joined = one.outerjoin(articles, articles.c.article_id == article_id).outerjoin(
-        section_settings, section_settings.c.section_id == articles.c.section_id
-    )
-    query = select(
-        *_article_columns(),
-        _ban_column(author, now).label("ban"),
-        *_history_columns(author, now - trust_window),
-        *_parent_columns(parent_id),
-    ).select_from(joined)
-    row = (await session.execute(query)).one()
+    kind = _owner_kind(author)
+    params = {
+        "article_id": article_id,
+        "client_id": author.client_id,
+        "user_id": author.user_id,
+        "user_key": str(author.user_id),
+        "parent_id": parent_id,
+        "since": now - trust_window,
+    }
+    query = _facts_query(kind, parent_id is not None)
+    row = (await session.execute(query, params)).one()
     return SubmissionFacts(
         article=_article(row),
         ban=_ban(row.ban),
@@ -175,11 +198,14 @@ def _ban(value: str | None) -> BanState | None:
     return BanState(kind=kind, subject_type=subject_type)  # type: ignore[arg-type] # values constrained by the API
 
 
-async def store_comment(session: AsyncSession, values: dict[str, Any]) -> tuple[int, datetime]:
-    """Insert a comment; returns its id and creation time."""
-    row = (
-        await session.execute(
-            comments.insert().values(**values).returning(comments.c.id, comments.c.created_at)
-        )
-    ).one()
+_INSERT = comments.insert().returning(comments.c.id, comments.c.created_at)
+_INSERT_PUBLISHED = _INSERT.values(published_at=func.now())
+
+
+async def store_comment(
+    session: AsyncSession, values: dict[str, Any], *, published: bool
+) -> tuple[int, datetime]:
+    """Insert a comment (published now, or not yet); returns its id and creation time."""
+    statement = _INSERT_PUBLISHED if published else _INSERT
+    row = (await session.execute(statement, values)).one()
     return int(row.id), row.created_at

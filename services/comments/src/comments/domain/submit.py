@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from comments.adapters.events import emit
+from comments.adapters.events import emit_all
 from comments.adapters.signals import Signals
 from comments.adapters.submissions import SubmissionFacts, load_facts, store_comment
 from comments.context import CommentsContext
@@ -21,6 +20,7 @@ from comments.domain.pipeline import Submission, Verdict, run_pipeline
 from comments.domain.text import LINK, MARKUP, clean_body, grapheme_length
 from comments.domain.wordlist import WordMatcher
 from common.db import transaction
+from common.events import EventData
 from common.events.comments import CommentApproved, CommentSubmitted
 
 MAX_DEPTH = 8
@@ -157,8 +157,8 @@ async def _store(
             "status": status,
             "reasons": verdict.reasons,
             "phases": phases,
-            "published_at": func.now() if status == "approved" else None,
         },
+        published=status == "approved",
     )
     await _announce(session, comment_id, draft, facts, verdict)
     return Submitted(id=comment_id, status=status, reasons=verdict.reasons, created_at=created_at)
@@ -175,10 +175,9 @@ async def _announce(
         "user_id": draft.author.user_id,
         "parent_id": draft.parent_id,
     }
-    await emit(
-        session,
-        CommentSubmitted(status=verdict.status, reasons=verdict.reasons, **common_fields),
-        article_id=draft.article_id,
-    )
+    events: list[EventData] = [
+        CommentSubmitted(status=verdict.status, reasons=verdict.reasons, **common_fields)
+    ]
     if verdict.status == "approved":
-        await emit(session, CommentApproved(**common_fields), article_id=draft.article_id)
+        events.append(CommentApproved(**common_fields))
+    await emit_all(session, events, article_id=draft.article_id)
