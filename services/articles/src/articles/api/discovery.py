@@ -84,18 +84,19 @@ async def search_articles(
             cursor=cursor,
             limit=limit,
         )
-    items = [
-        SearchHitOut(
-            **summary(h.article).model_dump(),
-            rank=h.rank,
-            title_html=h.title_html,
-            snippet_html=h.snippet_html,
-            matched_terms=h.matched_terms,
-        )
-        for h in result.hits
-    ]
     query = QueryOut(q=q, words=list(result.query.words), terms=list(result.query.terms))
+    items = [_hit_out(h) for h in result.hits]
     return SearchPage(items=items, next_cursor=result.next_cursor, query=query)
+
+
+def _hit_out(hit: search.SearchHit) -> SearchHitOut:
+    return SearchHitOut(
+        **summary(hit.article).model_dump(),
+        rank=hit.rank,
+        title_html=hit.title_html,
+        snippet_html=hit.snippet_html,
+        matched_terms=hit.matched_terms,
+    )
 
 
 @router.get("/articles/{article_id}/related")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from articles.adapters import store
@@ -110,11 +111,7 @@ async def list_published(
     query = query.order_by(articles.c.published_at.desc(), articles.c.id.desc())
     total = None
     if page is not None and cursor is None:
-        if not 1 <= page <= MAX_PAGE:
-            raise InvalidInputError(f"page: must be between 1 and {MAX_PAGE}")
-        query = query.offset((page - 1) * limit)
-        count = select(func.count()).select_from(query.order_by(None).offset(None).subquery())
-        total = int(await session.scalar(count) or 0)
+        query, total = await _numbered(session, query, page=page, limit=limit)
     rows = (await session.execute(query.limit(limit + 1))).all()
     items = [Article.from_row(r) for r in rows[:limit]]
     more = len(rows) > limit
@@ -125,6 +122,17 @@ async def list_published(
         else None
     )
     return Page(items=items, next_cursor=next_cursor, total=total)
+
+
+async def _numbered(
+    session: AsyncSession, query: Select[Any], *, page: int, limit: int
+) -> tuple[Select[Any], int]:
+    """Offset pagination for numbered pages, with the total count."""
+    if not 1 <= page <= MAX_PAGE:
+        raise InvalidInputError(f"page: must be between 1 and {MAX_PAGE}")
+    count = select(func.count()).select_from(query.order_by(None).subquery())
+    total = int(await session.scalar(count) or 0)
+    return query.offset((page - 1) * limit), total
 
 
 async def list_for_editors(

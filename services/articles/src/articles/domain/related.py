@@ -77,16 +77,15 @@ async def related_articles(
             .limit(limit)
         )
     ).all()
-    found = []
-    for row in rows:
-        other = Article.from_row(row)
-        found.append(
-            RelatedArticle(
-                article=other,
-                score=int(row.score),
-                matched_tags=[t for t in tags if t in other.content.tags],
-                matched_terms=[t for t in terms if t in other.keywords],
-                same_section=other.section_id == article.section_id,
-            )
-        )
+    found = [_explained(Article.from_row(r), int(r.score), article) for r in rows]
     return [r for r in found if r.score > 0]
+
+
+def _explained(other: Article, score: int, original: Article) -> RelatedArticle:
+    return RelatedArticle(
+        article=other,
+        score=score,
+        matched_tags=[t for t in original.content.tags if t in other.content.tags],
+        matched_terms=[t for t in original.keywords if t in other.keywords],
+        same_section=other.section_id == original.section_id,
+    )
