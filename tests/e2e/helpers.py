@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import httpx
@@ -50,14 +51,15 @@ def metric(base: str, name: str, **labels: str) -> float:
     return total
 
 
-def browser_login(base: str, username: str, *, ua: str = BROWSER_UA) -> httpx.Client:
+@contextmanager
+def browser_login(base: str, username: str, *, ua: str = BROWSER_UA) -> Iterator[httpx.Client]:
     """A cookie session logged in through the HTML form, like a browser."""
-    session = client(base, ua=ua)
-    response = session.post(
-        "/login", data={"username": username, "password": PASSWORDS[username], "next": "/"}
-    )
-    assert response.status_code == 303, response.text
-    return session
+    with client(base, ua=ua) as session:
+        response = session.post(
+            "/login", data={"username": username, "password": PASSWORDS[username], "next": "/"}
+        )
+        assert response.status_code == 303, response.text
+        yield session
 
 
 def csrf_of(html: str) -> str:

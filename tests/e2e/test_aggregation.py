@@ -48,8 +48,8 @@ def test_article_page_looks_like_a_portal_article(platform: Platform, content: C
         "测试新闻",
         "国内",
         "正文",
-        "来源：新闻中心",
-        "作者：记者 王小明",
+        "来源：新闻中心",  # noqa: RUF001 - the page text
+        "作者：记者 王小明",  # noqa: RUF001 - the page text
         "发布时间",
         "阅读次数",
         "收藏",

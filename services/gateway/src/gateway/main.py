@@ -34,7 +34,7 @@ from gateway.edge import EdgeMiddleware
 from gateway.ratelimit import Limit, LocalSyncedLimiter, RedisRateLimiter
 from gateway.security import SecurityHeadersMiddleware
 from gateway.settings import Settings, get_settings
-from gateway.web import forms, pages, reactions
+from gateway.web import desk, desk_more, editor, forms, ops, pages, reactions
 from gateway.web.templates import STATIC_DIR
 
 
@@ -155,6 +155,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pages.router,
             forms.router,
             reactions.router,
+            desk.router,
+            desk_more.router,
+            editor.router,
+            ops.router,
         ],
         max_body_bytes=settings.max_body_bytes,
     )
