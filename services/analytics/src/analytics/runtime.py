@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analytics.adapters.counting import CountingRules, LiveState
 from analytics.adapters.keys import Keys
+from analytics.domain.bots import BotScorer
 from analytics.settings import Settings
 from common.db import create_engine
 
@@ -46,3 +47,12 @@ async def runtime(settings: Settings, *, prefix: str | None = None) -> AsyncIter
     finally:
         await redis.aclose()
         await engine.dispose()
+
+
+def bot_scorer(settings: Settings) -> BotScorer:
+    """The user-agent scorer configured by settings."""
+    return BotScorer(
+        settings.bot_ua_patterns,
+        empty_ua_score=settings.bot_empty_ua_score,
+        threshold=settings.bot_score_threshold,
+    )

@@ -48,6 +48,7 @@ class Settings(ServiceSettings):
     views_group: str = "analytics-views"
     events_group: str = "analytics-events"
     consumer_max_records: int = Field(default=200, ge=1)
+    views_per_call: int = Field(default=10_000, ge=1)  # views applied by one script call
 
     # counting rules
     dedup_window_seconds: int = Field(default=1800, ge=1)

@@ -17,8 +17,7 @@ from aiokafka import AIOKafkaProducer
 from analytics.adapters.counting import LiveState
 from analytics.adapters.recovery import ensure_ready
 from analytics.consumers.handlers import EventsHandler, ViewsHandler
-from analytics.domain.bots import BotScorer
-from analytics.runtime import Runtime, runtime
+from analytics.runtime import Runtime, bot_scorer, runtime
 from analytics.settings import Settings
 from common.events import ARTICLES_TOPIC, COMMENTS_TOPIC, VIEWS_TOPIC, Envelope, EventData
 from common.events.articles import ArticlePublished, SectionCommentSettings
@@ -123,13 +122,15 @@ async def start_consumers(settings: Settings, stack: AsyncExitStack) -> LiveEnv:
     await ensure_ready(settings=settings, state=rt.state, engine=rt.engine)
     producer = await start_producer(settings, client_id="analytics-test")
     stack.push_async_callback(producer.stop)
-    scorer = BotScorer(settings.bot_ua_patterns, empty_ua_score=settings.bot_empty_ua_score)
+    scorer = bot_scorer(settings)
     consumers = [
         EventConsumer(
             settings=settings,
             topics=[VIEWS_TOPIC],
             group_id=settings.views_group,
-            batch_handler=ViewsHandler(state=rt.state, scorer=scorer),
+            batch_handler=ViewsHandler(
+                state=rt.state, scorer=scorer, dedup_window=settings.dedup_window_seconds
+            ),
             dlq_producer=producer,
         ),
         EventConsumer(

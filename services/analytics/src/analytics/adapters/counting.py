@@ -76,34 +76,43 @@ class LiveState:
 
     async def apply_views(
         self,
+        field: str,
         batches: Sequence[tuple[MessageRef, bytes]],
         *,
         mode: Mode = Mode.APPLY,
         expect: str = META_READY,
     ) -> list[Outcome]:
-        """Apply view batches (rows from :func:`analytics.domain.views.view_rows`) in one trip."""
+        """Apply consecutive view batches of one partition atomically, in one script call.
+
+        ``batches`` carry rows from :func:`analytics.domain.views.view_rows`; the answer
+        has one outcome per batch.
+        """
         r = self.rules
-        pipe = self.redis.pipeline(transaction=False)
-        for ref, rows in batches:
-            args: list[str | bytes | int] = [
-                self.keys.prefix,
-                expect,
-                ref.event_id,
-                ref.field,
-                ref.offset,
-                mode.value,
-                r.applied_ttl,
-                r.dedup_window,
-                2 * r.dedup_window + 60,
-                r.bot_reads_per_minute,
-                r.bot_threshold_x100,
-                rows,
-                RETENTION["m"],
-                RETENTION["h"],
-                RETENTION["d"],
-            ]
-            await self.scripts.apply_views(keys=[], args=args, client=pipe)
-        return [Outcome(_text(o)) for o in await pipe.execute()]
+        payload = (
+            b"["
+            + b",".join(
+                b'["%s",%d,%s]' % (ref.event_id.encode(), ref.offset, rows) for ref, rows in batches
+            )
+            + b"]"
+        )
+        args: list[str | bytes | int] = [
+            self.keys.prefix,
+            expect,
+            field,
+            mode.value,
+            r.applied_ttl,
+            2 * r.dedup_window + 60,
+            r.bot_reads_per_minute,
+            r.bot_threshold_x100,
+            RETENTION["m"],
+            RETENTION["h"],
+            RETENTION["d"],
+            payload,
+        ]
+        answer = await self.scripts.apply_views(keys=[], args=args)
+        if isinstance(answer, list):
+            return [Outcome(_text(o)) for o in answer]
+        return [Outcome(_text(answer))] * len(batches)
 
     async def apply_ops(
         self,

@@ -21,7 +21,7 @@ from analytics.adapters.kafka_log import (
 from analytics.adapters.keys import META_READY, text
 from analytics.adapters.restore import LoadedSnapshot, load_snapshot, wipe
 from analytics.consumers.handlers import EventsHandler, ViewsHandler
-from analytics.domain.bots import BotScorer
+from analytics.runtime import bot_scorer
 from analytics.settings import Settings
 from common.events import VIEWS_TOPIC
 from common.kafka import ConsumedEvent
@@ -35,9 +35,11 @@ def _handlers(
 ) -> dict[str, RecordsHandler]:
     views = ViewsHandler(
         state=state,
-        scorer=BotScorer(settings.bot_ua_patterns, empty_ua_score=settings.bot_empty_ua_score),
+        scorer=bot_scorer(settings),
         mode=mode,
         expect=expect,
+        views_per_call=settings.views_per_call,
+        dedup_window=settings.dedup_window_seconds,
     )
     events = EventsHandler(state=state, mode=mode, expect=expect)
 

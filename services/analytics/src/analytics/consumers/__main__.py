@@ -6,16 +6,17 @@ the process restores it from the last rollup and Kafka before counting again.
 
 from __future__ import annotations
 
-import asyncio
+import gc
 import logging
 import sys
 from contextlib import AsyncExitStack
 
+import uvloop
+
 from analytics.adapters.recovery import ensure_ready
 from analytics.adapters.rollup import RollupWorker
 from analytics.consumers.handlers import EventsHandler, ViewsHandler
-from analytics.domain.bots import BotScorer
-from analytics.runtime import runtime
+from analytics.runtime import bot_scorer, runtime
 from analytics.settings import Settings, get_settings
 from common.events import ARTICLES_TOPIC, COMMENTS_TOPIC, VIEWS_TOPIC
 from common.kafka import EventConsumer, start_producer
@@ -44,14 +45,18 @@ async def consume(settings: Settings) -> int:
         await ensure_ready(settings=settings, state=rt.state, engine=rt.engine)
         dlq = await start_producer(settings, client_id="analytics-dlq")
         stack.push_async_callback(dlq.stop)
-        scorer = BotScorer(settings.bot_ua_patterns, empty_ua_score=settings.bot_empty_ua_score)
+        scorer = bot_scorer(settings)
         workers += [
             EventConsumer(
                 settings=settings,
                 topics=[VIEWS_TOPIC],
                 group_id=settings.views_group,
                 batch_handler=ViewsHandler(
-                    state=rt.state, scorer=scorer, on_state_lost=on_state_lost
+                    state=rt.state,
+                    scorer=scorer,
+                    on_state_lost=on_state_lost,
+                    views_per_call=settings.views_per_call,
+                    dedup_window=settings.dedup_window_seconds,
                 ),
                 max_records=settings.consumer_max_records,
                 dlq_producer=dlq,
@@ -76,7 +81,10 @@ def main() -> None:
     configure_logging()
     settings = get_settings()
     configure_telemetry(settings)
-    sys.exit(asyncio.run(consume(settings)))
+    # the views path allocates many short-lived dicts and no cycles: collect rarely
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    sys.exit(uvloop.run(consume(settings)))
 
 
 if __name__ == "__main__":

@@ -66,7 +66,12 @@ async def _patiently(
 
 
 class ViewsHandler:
-    """Batch handler for ``analytics.views``: every message applied atomically, once."""
+    """Batch handler for ``analytics.views``: every message applied atomically, once.
+
+    Consecutive messages of the partition are grouped into one script call of up to
+    ``views_per_call`` views; the next group is prepared while Redis applies the current one.
+    Groups are applied strictly in order, so the partition's offsets stay contiguous.
+    """
 
     def __init__(
         self,
@@ -76,41 +81,68 @@ class ViewsHandler:
         mode: Mode = Mode.APPLY,
         expect: str = META_READY,
         on_state_lost: StateLostCallback | None = None,
+        views_per_call: int = 10_000,
+        dedup_window: int,
     ) -> None:
         self._state = state
+        self._window = dedup_window
         self._scorer = scorer
         self._mode = mode
         self._expect = expect
         self._on_state_lost = on_state_lost
+        self._views_per_call = views_per_call
+
+    def _groups(self, events: Sequence[ConsumedEvent]) -> list[list[ConsumedEvent]]:
+        groups: list[list[ConsumedEvent]] = []
+        size = self._views_per_call
+        for event in events:
+            if event.envelope.event_type != ViewsRecorded.event_type:
+                continue
+            n = len(event.envelope.data.get("views", ()))
+            if size + n > self._views_per_call and (not groups or groups[-1]):
+                groups.append([])
+                size = 0
+            groups[-1].append(event)
+            size += n
+        return groups
 
     async def __call__(self, events: Sequence[ConsumedEvent]) -> None:
-        """Apply the batches of one partition in order, in one pipelined round trip."""
-        pending = [
-            (message_ref(e), view_rows(e.envelope.data, scorer=self._scorer))
-            for e in events
-            if e.envelope.event_type == ViewsRecorded.event_type
-        ]
-        sizes = {
-            message_ref(e).offset: len(e.envelope.data.get("views", ()))
-            for e in events
-            if e.envelope.event_type == ViewsRecorded.event_type
-        }
-        while pending:
-            batch = pending
-            outcomes = await _patiently(partial(self._apply, batch), what="views")
-            if Outcome.NO_STATE in outcomes:
-                _state_lost(self._on_state_lost)
+        """Apply the batches of one partition in order."""
+        running: asyncio.Task[bool] | None = None
+        for group in self._groups(events):
+            prepared = [
+                (
+                    message_ref(e),
+                    view_rows(e.envelope.data, scorer=self._scorer, window=self._window),
+                )
+                for e in group
+            ]
+            if running is not None and not await running:
                 return
-            for (ref, _), outcome in zip(batch, outcomes, strict=True):
-                BATCHES.labels(outcome.value).inc()
-                if outcome is Outcome.APPLIED and self._mode is Mode.APPLY:
-                    VIEWS.inc(sizes[ref.offset])
-            pending = [b for b, o in zip(batch, outcomes, strict=True) if o is Outcome.FROZEN]
-            if pending:
-                await asyncio.sleep(0.01)
+            running = asyncio.create_task(self._apply(group, prepared))
+        if running is not None:
+            await running
 
-    async def _apply(self, batch: list[tuple[MessageRef, bytes]]) -> list[Outcome]:
-        return await self._state.apply_views(batch, mode=self._mode, expect=self._expect)
+    async def _apply(
+        self, group: list[ConsumedEvent], prepared: list[tuple[MessageRef, bytes]]
+    ) -> bool:
+        field = prepared[0][0].field
+        call = partial(
+            self._state.apply_views, field, prepared, mode=self._mode, expect=self._expect
+        )
+        while True:
+            outcomes = await _patiently(call, what="views")
+            if outcomes[0] is Outcome.NO_STATE:
+                _state_lost(self._on_state_lost)
+                return False
+            if outcomes[0] is not Outcome.FROZEN:
+                break
+            await asyncio.sleep(0.01)
+        for event, outcome in zip(group, outcomes, strict=True):
+            BATCHES.labels(outcome.value).inc()
+            if outcome is Outcome.APPLIED and self._mode is Mode.APPLY:
+                VIEWS.inc(len(event.envelope.data.get("views", ())))
+        return True
 
 
 class EventsHandler:

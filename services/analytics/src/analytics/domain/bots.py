@@ -14,10 +14,13 @@ class BotScorer:
     reaches the threshold is counted as a bot read instead of a read.
     """
 
-    def __init__(self, patterns: Sequence[str], *, empty_ua_score: float) -> None:
+    def __init__(
+        self, patterns: Sequence[str], *, empty_ua_score: float, threshold: float = 1.0
+    ) -> None:
         self._pattern = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
         self._empty = round(empty_ua_score * 100)
         self._cache: dict[str, int] = {}
+        self.crawler_score = round(threshold * 100)  # at or above: a bot by user agent alone
 
     def score(self, user_agent: str) -> int:
         """The user agent's bot score x100 (cached: a few agents make up most traffic)."""

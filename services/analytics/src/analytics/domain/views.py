@@ -21,24 +21,34 @@ def _epoch(at: str) -> int:
     return int(dt.timestamp())
 
 
-def view_rows(data: Mapping[str, Any], *, scorer: BotScorer) -> bytes:
-    """``[[article, visitor, epoch s, section, ua score x100], ...]`` as JSON.
+def _rows(views: list[dict[str, Any]], scorer: BotScorer, window: int) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for v in views:
+        t = _epoch(v["at"])
+        rows.append(
+            [
+                str(int(v["article_id"])),
+                v["visitor"],
+                v.get("section_id") or 0,
+                scorer.score(v.get("user_agent") or ""),
+                t // window,
+                t // 60,
+            ]
+        )
+    return rows
+
+
+def view_rows(data: Mapping[str, Any], *, scorer: BotScorer, window: int) -> bytes:
+    """``[[article, visitor, section, ua score x100, dedup bucket, minute]...]`` as JSON.
+
+    ``window`` is the dedup window in seconds.
 
     This is the hottest Python loop of the service, so the envelope's already-parsed dicts
     are read directly; anything malformed is re-checked with the schema for a clear error.
     """
     try:
-        rows = [
-            [
-                str(int(v["article_id"])),
-                v["visitor"],
-                _epoch(v["at"]),
-                v.get("section_id") or 0,
-                scorer.score(v.get("user_agent") or ""),
-            ]
-            for v in data["views"]
-        ]
-    except (KeyError, TypeError, ValueError) as exc:
+        rows = _rows(data["views"], scorer, window)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         try:
             ViewsRecorded.model_validate(data)
         except ValidationError as invalid:
