@@ -134,3 +134,41 @@ async def test_stored_html_is_sanitised_and_never_holds_script(
         stored += list((await session.execute(select(article_revisions.c.body_html))).scalars())
     assert stored
     assert not any("<script" in html.lower() for html in stored)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        '"title": "\\ud800 lone surrogate"',
+        '"title": "t", "body_html": "<p>bell \\u0007 in text</p>"',
+        '"title": "t", "tags": ["\\udfff"]',
+        '"title": "t", "author": "\\ud83d"',
+    ],
+)
+async def test_unencodable_or_control_text_is_refused(
+    api: ArticlesApi, articles_client: httpx.AsyncClient, fields: str
+) -> None:
+    section = await api.section()
+    raw = f'{{"section_id": {section["id"]}, {fields}}}'
+    r = await articles_client.post(
+        "/api/v1/articles",
+        content=raw.encode(),
+        headers=api.editor | {"content-type": "application/json"},
+    )
+    assert r.status_code == 422, r.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/search?q=%ED%A0%80",
+        "/api/v1/search?q=%FF%FE",
+        "/api/v1/search?q=%00abc",
+        "/api/v1/articles/by-slug/%ED%A0%80",
+        "/api/v1/articles/by-slug/%00",
+        "/api/v1/articles?cursor=%ED%A0%80",
+    ],
+)
+async def test_broken_encoding_is_4xx(articles_client: httpx.AsyncClient, url: str) -> None:
+    r = await articles_client.get(url)
+    assert 400 <= r.status_code < 500, r.text

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from articles.domain.body_html import clean_body
+from articles.domain.text_rules import check_text
 from common.errors import InvalidInputError
 
 LIMITS = {"title": 200, "subtitle": 200, "summary": 500, "source": 100, "author": 100}
@@ -52,9 +52,7 @@ class ValidContent:
 
 
 def _plain(name: str, value: str) -> str:
-    value = _SPACES.sub(" ", value).strip()
-    if any(unicodedata.category(c) == "Cc" for c in value):
-        raise InvalidInputError(f"{name}: contains control characters")
+    value = check_text(name, _SPACES.sub(" ", value).strip())
     if len(value) > LIMITS[name]:
         raise InvalidInputError(f"{name}: longer than {LIMITS[name]} characters ({len(value)})")
     return value
@@ -65,13 +63,14 @@ def _tags(tags: tuple[str, ...]) -> tuple[str, ...]:
     if len(cleaned) > MAX_TAGS:
         raise InvalidInputError(f"tags: at most {MAX_TAGS} tags")
     for tag in cleaned:
-        if len(tag) > MAX_TAG_CHARS or any(unicodedata.category(c) == "Cc" for c in tag):
-            raise InvalidInputError(f"tags: {tag[:30]!r} is too long or has control characters")
+        check_text("tags", tag)
+        if len(tag) > MAX_TAG_CHARS:
+            raise InvalidInputError(f"tags: {tag[:30]!r} is longer than {MAX_TAG_CHARS} characters")
     return cleaned
 
 
 def _cover(url: str) -> str:
-    url = url.strip()
+    url = check_text("cover_image_url", url.strip())
     if not url:
         return ""
     parts = urlsplit(url)
@@ -85,7 +84,7 @@ def validate_content(content: ArticleContent) -> ValidContent:
     title = _plain("title", content.title)
     if not title:
         raise InvalidInputError("title: must not be empty")
-    body = clean_body(content.body_html)
+    body = clean_body(check_text("body_html", content.body_html, multiline=True))
     summary = _plain("summary", content.summary)
     if not summary:
         flat = " ".join(body.text.split())

@@ -12,6 +12,7 @@ from articles.adapters import store
 from articles.adapters.tables import articles, favourites, recommends
 from articles.domain.events import article_key
 from articles.domain.records import Article
+from articles.domain.text_rules import check_text
 from articles.domain.workflow import READER_VISIBLE
 from common.errors import InvalidInputError, NotFoundError
 from common.events.articles import ArticleFavourited, ArticleRecommended
@@ -79,6 +80,8 @@ async def recommend(
         raise InvalidInputError("recommending needs a logged-in user or an X-Client-Id visitor")
     if user_id is None and visitor is not None and len(visitor) > MAX_VISITOR_CHARS:
         raise InvalidInputError(f"X-Client-Id: longer than {MAX_VISITOR_CHARS} characters")
+    if visitor is not None:
+        check_text("X-Client-Id", visitor)
     article = await _readable(session, article_id)
     voter = f"u:{user_id}" if user_id is not None else f"v:{visitor}"
     stmt = insert(recommends).values(article_id=article_id, voter=voter)

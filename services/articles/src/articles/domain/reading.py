@@ -13,7 +13,7 @@ from articles.adapters.tables import articles
 from articles.domain.cursor import Cursor, time_cursor
 from articles.domain.records import Article, Neighbour, Page
 from articles.domain.sections import SectionTree
-from articles.domain.slugs import id_from_slug
+from articles.domain.slugs import ARTICLE_SLUG, id_from_slug
 from articles.domain.workflow import READER_VISIBLE, Status
 from common.errors import InvalidInputError, NotFoundError
 
@@ -76,6 +76,8 @@ async def read_article(
 
 async def read_by_slug(session: AsyncSession, *, slug: str) -> ArticleView:
     """By exact slug, else by the id a slug ends with (old links survive a retitle)."""
+    if not ARTICLE_SLUG.match(slug):
+        raise NotFoundError(f"article {slug[:40]!r} does not exist")
     article = await store.find_by_slug(session, slug)
     if article is None and (article_id := id_from_slug(slug)) is not None:
         article = await store.get_article(session, article_id)

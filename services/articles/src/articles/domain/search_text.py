@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from opencc import OpenCC
 
 from articles.domain.segmentation import Word, is_ascii_word, segment
+from articles.domain.text_rules import check_text
 from common.errors import InvalidInputError
 
 MAX_POSITION = 16383  # Postgres keeps positions up to this value
@@ -65,7 +66,7 @@ def _group(word: Word) -> str:
 
 def parse_query(raw: str) -> SearchQuery:
     """Every query word must match, either whole or through the words inside it."""
-    text = _to_simplified.convert(raw.strip())
+    text = _to_simplified.convert(check_text("q", raw.strip()))
     if not text:
         raise InvalidInputError("q: the search query is empty")
     if len(text) > MAX_QUERY_CHARS:

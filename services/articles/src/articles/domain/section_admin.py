@@ -13,6 +13,7 @@ from articles.adapters.tables import sections
 from articles.domain.events import section_key, settings_changed
 from articles.domain.sections import Section, SectionTree
 from articles.domain.slugs import SECTION_SLUG, slug_base
+from articles.domain.text_rules import check_text
 from common.errors import ConflictError, InvalidInputError
 from common.events.articles import CommentPolicy
 
@@ -35,6 +36,9 @@ class SectionFields:
 
 
 def _check(values: dict[str, Any]) -> dict[str, Any]:
+    for name in ("name", "description", "slug"):
+        if isinstance(values.get(name), str):
+            check_text(name, values[name])
     if "name" in values:
         values["name"] = " ".join(str(values["name"]).split())
         if not 0 < len(values["name"]) <= 60:

@@ -9,6 +9,7 @@ from pypinyin import lazy_pinyin
 MAX_BASE = 60
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 SECTION_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+ARTICLE_SLUG = re.compile(r"^[a-z0-9-]{1,120}$")
 _TRAILING_ID = re.compile(r"(?:^|-)(\d+)$")
 
 
