@@ -27,7 +27,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
-from articles.demo.catalogue import TREE, DemoSection
+from articles.demo.catalogue import ROOTS, DemoSection
 from articles.demo.writer import ArticleWriter
 from articles.domain.content import ArticleContent, validate_content
 from articles.domain.search_text import search_document
@@ -62,10 +62,14 @@ def leaves(node: DemoSection) -> list[DemoSection]:
     return found
 
 
+def all_leaves() -> list[DemoSection]:
+    return [leaf for root in ROOTS for leaf in leaves(root)]
+
+
 def compose_pool() -> list[dict[str, Any]]:
     """Composed articles, validated and segmented once (the expensive part)."""
     writer, rng = ArticleWriter(seed=7), random.Random(7)
-    sections = leaves(TREE)
+    sections = all_leaves()
     pool = []
     for i in range(POOL):
         node = sections[i % len(sections)]
@@ -113,7 +117,7 @@ async def load(schema: str, count: int, pool: list[dict[str, Any]]) -> float:
     engine = create_engine(Settings(db_schema=schema))
     started = time.perf_counter()
     async with engine.begin() as conn:
-        for i in range(len(leaves(TREE))):
+        for i in range(len(all_leaves())):
             await conn.execute(
                 text("INSERT INTO sections (slug, name) VALUES (:s, :n)"),
                 {"s": f"bench-{i}", "n": f"栏目{i}"},

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from articles.adapters.tables import sections
-from articles.demo.catalogue import TREE, DemoSection
+from articles.demo.catalogue import ROOTS, DemoSection
 from articles.demo.writer import ArticleWriter, DemoArticle
 from articles.domain.content import ArticleContent
 from articles.domain.editing import create_article
@@ -84,9 +84,13 @@ async def load_demo(
     """Create the demo content in one transaction; None if it is already there."""
     now = now or datetime.now(UTC)
     async with transaction(sessions) as session:
-        if await session.scalar(select(sections.c.id).where(sections.c.slug == TREE.slug)):
+        if await session.scalar(select(sections.c.id).where(sections.c.slug == ROOTS[0].slug)):
             return None
-        tree = await _sections(session, TREE, None)
+        tree = [
+            found
+            for position, root in enumerate(ROOTS)
+            for found in await _sections(session, root, None, position)
+        ]
         leaves = [(node, sid) for node, sid in tree if node.topics]
         writer = ArticleWriter()
         plan = _plan(leaves)
