@@ -76,7 +76,7 @@ async def create_section(session: AsyncSession, *, fields: SectionFields) -> Sec
 async def update_section(
     session: AsyncSession, *, section_id: int, changes: dict[str, Any]
 ) -> Section:
-    """Change a section; a move or a comment-setting change re-announces its subtree."""
+    """Change a section; its subtree's effective settings are announced again."""
     tree = await store.load_tree(session)
     tree.get(section_id)
     unknown = set(changes) - set(SectionFields.__slots__)
@@ -91,15 +91,12 @@ async def update_section(
         del values["slug"]
     if not values:
         return tree.get(section_id)
-    before = {i: tree.effective(i) for i in tree.subtree_ids(section_id)}
     await session.execute(
         sections.update().where(sections.c.id == section_id).values(updated_at=func.now(), **values)
     )
     after_tree = await store.load_tree(session)
-    after = {i: after_tree.effective(i) for i in after_tree.subtree_ids(section_id)}
-    if before != after or "parent_id" in values:
-        event = settings_changed(after_tree, section_id)
-        await store.emit(session, event, key=section_key(section_id))
+    # every change is announced: comments re-applies settings, the gateway drops its menus
+    await store.emit(session, settings_changed(after_tree, section_id), key=section_key(section_id))
     return after_tree.get(section_id)
 
 
