@@ -89,6 +89,9 @@ async def test_section_rules(api: ArticlesApi, articles_client: httpx.AsyncClien
         "/api/v1/sections", json={"name": "x", "comment_policy": "never"}, headers=api.editor
     )
     assert r.status_code == 422
+    r = await c.patch(f"/api/v1/sections/{child['id']}", json={"name": None}, headers=api.editor)
+    assert r.status_code == 422
+    assert "name: must not be null" in r.json()["detail"]
     r = await c.post("/api/v1/sections", json={"name": "国际新闻"}, headers=api.editor)
     assert r.status_code in {201, 409}
     if r.status_code == 201:

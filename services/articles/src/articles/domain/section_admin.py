@@ -36,6 +36,9 @@ class SectionFields:
 
 
 def _check(values: dict[str, Any]) -> dict[str, Any]:
+    for name in ("name", "position", "description"):
+        if name in values and values[name] is None:
+            raise InvalidInputError(f"{name}: must not be null")
     for name in ("name", "description", "slug"):
         if isinstance(values.get(name), str):
             check_text(name, values[name])
