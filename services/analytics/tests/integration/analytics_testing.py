@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaProducer
@@ -159,3 +159,54 @@ async def reads_of(env: LiveEnv, article_id: int) -> dict[str, Any]:
 
     model = ReadModel(redis=env.rt.redis, keys=env.state.keys, weights={})
     return await model.article(article_id)
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    """Environment variables that give a child process the same settings."""
+    names = (
+        "db_schema", "topic_suffix", "topic_partitions", "redis_prefix", "views_group",
+        "events_group", "rollup_interval_seconds", "views_per_call", "env",
+    )  # fmt: skip
+    return {f"ANALYTICS_{n.upper()}": str(getattr(settings, n)) for n in names}
+
+
+async def digest(env: LiveEnv | Runtime, keys: Any = None) -> dict[str, Any]:
+    """The comparable content of a live state."""
+    from analytics.adapters.compare import state_digest
+
+    rt = env.rt if isinstance(env, LiveEnv) else env
+    return await state_digest(rt.redis, keys or rt.state.keys)
+
+
+def mixed_traffic(
+    articles: list[int], *, batches: int, size: int, seed: int
+) -> list[list[ArticleView]]:
+    """Batches of reads with repeats and crawlers, spread over a few minutes.
+
+    Each visitor reads within one minute, and no visitor reads fast enough to be scored
+    as a bot by behaviour: both of those depend on the order partitions are processed in,
+    which a replay does not reproduce (see the README).
+    """
+    import random
+
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    visitors = [f"{rng.getrandbits(64):016x}" for _ in range(size * 10)]
+    when = {v: now - timedelta(seconds=60 * rng.randint(0, 4)) for v in visitors}
+    crawlers = {v for v in visitors if rng.random() < 0.05}
+    out = []
+    for _ in range(batches):
+        batch = []
+        for _ in range(size):
+            visitor = rng.choice(visitors)
+            batch.append(
+                view(
+                    rng.choice(articles),
+                    visitor,
+                    at=when[visitor],
+                    user_agent="Googlebot/2.1" if visitor in crawlers else BROWSER,
+                    section_id=1,
+                )
+            )
+        out.append(batch)
+    return out

@@ -59,11 +59,6 @@ class Keys:
         return f"{self.prefix}uvd:{day}"
 
     @property
-    def section_reads(self) -> str:
-        """Hash section id -> reads of articles directly in it."""
-        return f"{self.prefix}s:reads"
-
-    @property
     def sections(self) -> str:
         """Hash section id -> JSON path (root first), learnt from article events."""
         return f"{self.prefix}sections"

@@ -144,10 +144,17 @@ class ReadModel:
         return [orjson.loads(v) if v else {} for v in values]
 
     async def sections(self) -> tuple[dict[int, list[int]], dict[int, int]]:
-        """(section id -> path, section id -> reads directly in it)."""
-        paths = await self.redis.hgetall(self.keys.sections)
-        reads = await self.redis.hgetall(self.keys.section_reads)
-        return (
-            {int(k): [int(s) for s in orjson.loads(v)] for k, v in paths.items()},
-            {int(k): int(v) for k, v in reads.items()},
-        )
+        """(section id -> path, section id -> reads of the articles directly in it).
+
+        Summed at query time from per-article reads and the article's section as the
+        article events say, so the answer does not depend on which consumer ran first.
+        """
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hgetall(self.keys.sections)
+        pipe.hgetall(self.keys.counter("reads"))
+        pipe.hgetall(self.keys.article_section)
+        paths, reads, sections = await pipe.execute()
+        direct: dict[int, int] = {}
+        for article, section in sections.items():
+            direct[int(section)] = direct.get(int(section), 0) + int(reads.get(article, 0))
+        return ({int(k): [int(s) for s in orjson.loads(v)] for k, v in paths.items()}, direct)

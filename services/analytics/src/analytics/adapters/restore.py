@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,11 +12,12 @@ import orjson
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.typing import EncodableT, FieldT
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analytics.adapters import tables as t
 from analytics.adapters.keys import ARTICLE_COUNTERS, Keys
+from analytics.domain.article_events import meta_json
 from analytics.domain.buckets import Granularity, expires_at
 
 BATCH = 1000
@@ -55,7 +57,7 @@ def _load_article(pipe: Pipeline, keys: Keys, row: Any) -> None:
         pipe.sadd(keys.hidden, aid)
     if row.meta:
         path = [int(s) for s in row.meta.get("section_path") or []]
-        pipe.hset(keys.article_meta, aid, orjson.dumps(row.meta))
+        pipe.hset(keys.article_meta, aid, meta_json(row.meta))
         pipe.hset(keys.article_section, aid, row.meta["section_id"])
         for depth, section in enumerate(path):
             pipe.hset(keys.sections, str(section), orjson.dumps(path[: depth + 1]))
@@ -94,12 +96,11 @@ def _load_day(pipe: Pipeline, keys: Keys, row: Any, now: float) -> None:
 async def load_snapshot(*, redis: Redis, keys: Keys, engine: AsyncEngine) -> LoadedSnapshot:
     """Write the rolled-up state into Redis (the prefix should be empty)."""
     now = time.time()
-    loaders = (
+    loaders: tuple[tuple[Table, Callable[[Pipeline, Any], None]], ...] = (
         (t.article_totals, lambda p, r: _load_article(p, keys, r)),
         (t.bucket_counts, lambda p, r: _load_bucket(p, keys, r, now)),
         (t.site_buckets, lambda p, r: _load_site(p, keys, r, now)),
         (t.day_uniques, lambda p, r: _load_day(p, keys, r, now)),
-        (t.section_totals, lambda p, r: p.hset(keys.section_reads, str(r.section_id), r.reads)),
     )
     counts: dict[str, int] = {}
     async with engine.connect() as conn:

@@ -41,7 +41,6 @@ class Snapshot:
     buckets: list[dict[str, Any]] = field(default_factory=list)
     sites: list[dict[str, Any]] = field(default_factory=list)
     days: list[dict[str, Any]] = field(default_factory=list)
-    sections: list[dict[str, Any]] = field(default_factory=list)
     keys_read: int = 0
 
 
@@ -80,15 +79,16 @@ async def _read_keys(redis: Redis, keys: Keys, names: list[str], snap: Snapshot)
     for chunk in _chunks(names):
         pipe = redis.pipeline(transaction=False)
         for name in chunk:
-            kind = name[len(keys.prefix) :].split(":")[0]
+            kind = name.split(":")[0]
+            key = keys.prefix + name
             if kind == "z":
-                pipe.zrange(name, 0, -1, withscores=True)
+                pipe.zrange(key, 0, -1, withscores=True)
             elif kind == "site":
-                pipe.hgetall(name)
+                pipe.hgetall(key)
             else:
-                pipe.get(name)
+                pipe.get(key)
         for name, value in zip(chunk, await pipe.execute(), strict=True):
-            _add_key_rows(name[len(keys.prefix) :].split(":"), value, snap)
+            _add_key_rows(name.split(":"), value, snap)
     snap.keys_read = len(names)
 
 
@@ -137,8 +137,6 @@ async def read_snapshot(state: LiveState, token: str) -> Snapshot | None:
     for f, nxt in offsets.items():
         topic, _, partition = text(f).rpartition(":")
         snap.offsets.append({"topic": topic, "partition": int(partition), "next_offset": int(nxt)})
-    sections = await redis.hgetall(keys.section_reads)
-    snap.sections = [{"section_id": int(k), "reads": int(v)} for k, v in sections.items()]
     ids = sorted(text(m) for m in await redis.smembers(keys.dirty("a") + ":roll"))
     snap.articles = await _read_articles(redis, keys, ids)
     names = sorted(text(m) for m in await redis.smembers(keys.dirty("k") + ":roll"))
@@ -164,7 +162,6 @@ async def write_snapshot(engine: AsyncEngine, snap: Snapshot, duration_ms: float
         await _upsert(conn, t.bucket_counts, snap.buckets)
         await _upsert(conn, t.site_buckets, snap.sites)
         await _upsert(conn, t.day_uniques, snap.days)
-        await _upsert(conn, t.section_totals, snap.sections)
         await _upsert(conn, t.consumed_offsets, snap.offsets)
         for g, width in WIDTH.items():
             oldest = int((now - RETENTION[g]) // width)

@@ -77,13 +77,6 @@ day_uniques = Table(
     Column("uniques_hll", LargeBinary, nullable=False),
 )
 
-section_totals = Table(
-    "section_totals",
-    metadata,
-    Column("section_id", BigInteger, primary_key=True, autoincrement=False),
-    _counter("reads"),
-)
-
 consumed_offsets = Table(
     "consumed_offsets",
     metadata,

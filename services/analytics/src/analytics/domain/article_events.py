@@ -57,7 +57,7 @@ def _listing_ops(
         "published_at": event.published_at.isoformat() if event.published_at else None,
     }
     ops: list[Op] = [
-        ["HSET", "a:meta", aid, orjson.dumps(meta).decode()],
+        ["HSET", "a:meta", aid, meta_json(meta).decode()],
         ["HSET", "a:sec", aid, event.section_id],
         ["SREM" if listed else "SADD", "hidden", aid],
         ["SADD", "dirty:a", aid],
@@ -91,6 +91,11 @@ def ops_for(envelope: Envelope, *, previous_path: list[int]) -> list[Op]:
     if isinstance(event, CommentApproved):
         return signal_ops("comments", article_id=event.article_id, delta=1, at=at)
     return []
+
+
+def meta_json(meta: dict[str, Any]) -> bytes:
+    """The stored form of an article's meta (sorted keys: Postgres JSONB reorders them)."""
+    return orjson.dumps(meta, option=orjson.OPT_SORT_KEYS)
 
 
 def previous_path_of(meta: bytes | None) -> list[int]:

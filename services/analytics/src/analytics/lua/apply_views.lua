@@ -4,7 +4,7 @@
 --  4 mode ("apply" | "prime"), 5 applied-marker ttl, 6 dedup key ttl (s),
 --  7 distinct reads per minute before a visitor behaves as a bot, 8 bot threshold (x100),
 --  9/10/11 retention (s) of minute/hour/day buckets from the bucket's start,
---  12 JSON [[event id, offset, [[article, visitor, section, ua score x100, dedup bucket,
+--  12 JSON [[event id, offset, [[article, visitor, unused, ua score x100, dedup bucket,
 --     minute]...]]...]
 -- Returns one status per batch ('ok' | 'dup'), or 'nometa' / 'frozen' for all of them.
 -- A redis.call costs far more than the command it runs, so commands are batched
@@ -130,7 +130,7 @@ if mode ~= 'apply' then return statuses end
 
 -- 4. aggregate per minute, roll minutes up to hours and days, then write
 local counters = {reads = {}, bots = {}, dups = {}}
-local perminute, sitem, secs, seccache, visitors, dayv = {}, {}, {}, {}, {}, {}
+local perminute, sitem, visitors, dayv = {}, {}, {}, {}
 for i = 1, nrows do
   local v, kind = rows[i], kinds[i]
   local aid, minute = v[1], v[6]
@@ -150,15 +150,6 @@ for i = 1, nrows do
     list = dayv[day]
     if not list then list = {}; dayv[day] = list end
     list[#list + 1] = v[2]
-    local sec = v[3]
-    if sec == 0 then
-      sec = seccache[aid]
-      if sec == nil then
-        sec = redis.call('HGET', p .. 'a:sec', aid) or false
-        seccache[aid] = sec
-      end
-    end
-    if sec then secs[sec] = (secs[sec] or 0) + 1 end
   end
 end
 local z = {m = perminute, h = {}, d = {}}
@@ -196,7 +187,7 @@ end
 local dirtykeys = {}
 local function dirtykey(key, g, idx)
   redis.call('EXPIREAT', key, idx * width[g] + retention[g])
-  dirtykeys[#dirtykeys + 1] = key
+  dirtykeys[#dirtykeys + 1] = string.sub(key, #p + 1)  -- names without the prefix
 end
 
 local dirty = {}
@@ -209,7 +200,6 @@ for aid in pairs(dirty) do dirtylist[#dirtylist + 1] = aid end
 if #dirtylist > 0 then chunked('SADD', p .. 'dirty:a', dirtylist, 1) end
 for aid, list in pairs(visitors) do chunked('PFADD', p .. 'uv:' .. aid, list, 1) end
 for day, list in pairs(dayv) do chunked('PFADD', p .. 'uvd:' .. day, list, 1) end
-for sec, n in pairs(secs) do redis.call('HINCRBY', p .. 's:reads', sec, n) end
 for g, buckets in pairs(z) do
   for idx, counts in pairs(buckets) do
     local key = p .. 'z:reads:' .. g .. ':' .. idx
@@ -222,7 +212,7 @@ for g, buckets in pairs(site) do
     local key = p .. 'site:' .. g .. ':' .. idx
     for kind, n in pairs(counts) do redis.call('HINCRBY', key, kind, n) end
     dirtykey(key, g, idx)
-    if g == 'd' then dirtykeys[#dirtykeys + 1] = p .. 'uvd:' .. idx end
+    if g == 'd' then dirtykeys[#dirtykeys + 1] = 'uvd:' .. idx end
   end
 end
 if #dirtykeys > 0 then redis.call('SADD', p .. 'dirty:k', unpack(dirtykeys)) end
