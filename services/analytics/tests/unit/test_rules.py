@@ -1,0 +1,106 @@
+"""Counting rules and the hot formula, without servers."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+
+from analytics.domain.article_events import ops_for, previous_path_of
+from analytics.domain.bots import BotScorer
+from analytics.domain.buckets import hot_windows
+from analytics.domain.reading import parse_ids
+from analytics.domain.views import view_rows
+from analytics.settings import DEFAULT_BOT_PATTERNS
+from common.errors import InvalidInputError
+from common.events import Envelope
+from common.events.articles import ArticleArchived, ArticlePublished, SectionCommentSettings
+from common.events.comments import CommentApproved
+
+SCORER = BotScorer(DEFAULT_BOT_PATTERNS, empty_ua_score=0.6)
+WINDOWS = hot_windows(tau_1h=1200, tau_24h=21600, tau_7d=172800)
+
+
+@pytest.mark.parametrize(
+    ("agent", "score"),
+    [
+        ("Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/130.0", 0),
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", 100),
+        ("Mozilla/5.0 (compatible; Baiduspider/2.0)", 100),
+        ("curl/8.5.0", 100),
+        ("python-requests/2.32", 100),
+        ("", 60),
+        ("SomethingOdd/1.0", 30),
+    ],
+)
+def test_user_agents_are_scored(agent: str, score: int) -> None:
+    assert SCORER.score(agent) == score
+
+
+def test_view_rows_carry_dedup_bucket_and_minute() -> None:
+    at = datetime(2026, 1, 1, 0, 31, 5, tzinfo=UTC)
+    data = {
+        "views": [{"article_id": 7, "visitor": "abc", "user_agent": "curl/8", "at": at.isoformat()}]
+    }
+    (row,) = orjson.loads(view_rows(data, scorer=SCORER, window=1800))
+    t = int(at.timestamp())
+    assert row == ["7", "abc", 0, 100, t // 1800, t // 60]
+
+
+def test_a_malformed_batch_is_refused_with_a_reason() -> None:
+    with pytest.raises(InvalidInputError, match="malformed views batch"):
+        view_rows({"views": [{"article_id": "x"}]}, scorer=SCORER, window=60)
+
+
+def test_windows_cover_their_span_and_decay_with_age() -> None:
+    day = WINDOWS["24h"]
+    now = datetime(2026, 1, 1, 12, 30, tzinfo=UTC).timestamp()
+    buckets = day.buckets(now)
+    assert len(buckets) == 25  # 24 full hours back plus the current, partial one
+    assert day.decay(buckets[0], now) == 1.0  # the current bucket's middle is not yet past
+    older = day.decay(buckets[-1], now)
+    assert math.isclose(older, math.exp(-day.age(buckets[-1], now) / day.tau_seconds))
+    # the formula's intent: 60 reads 20 hours ago weigh less than 15 reads now...
+    assert 60 * math.exp(-20 * 3600 / day.tau_seconds) < 15
+    # ...but not over a week, where decay is slower
+    assert 60 * math.exp(-20 * 3600 / WINDOWS["7d"].tau_seconds) > 15
+
+
+def test_ids_are_validated() -> None:
+    assert parse_ids("3, 1,3") == [3, 1]
+    for bad in ("", "a", "1,-2", "0", ",".join(["1"] * 501)):
+        with pytest.raises(InvalidInputError):
+            parse_ids(bad)
+
+
+def _published(path: list[int]) -> Envelope:
+    event = ArticlePublished(
+        article_id=5,
+        section_id=path[-1],
+        section_path=path,
+        title="标题",
+        slug="s",
+        comments=SectionCommentSettings(section_id=path[-1]),
+    )
+    return Envelope.wrap(event, key="5", producer="test")
+
+
+def test_publishing_lists_the_article_in_its_section_ancestry() -> None:
+    ops = ops_for(_published([1, 4]), previous_path=[1, 2])
+    assert ["SADD", "secart:1", "5"] in ops
+    assert ["SADD", "secart:4", "5"] in ops
+    assert ["SREM", "secart:2", "5"] in ops  # moved out of its old section
+    assert ["SREM", "hidden", "5"] in ops
+    meta = next(op[3] for op in ops if op[:2] == ["HSET", "a:meta"])
+    assert previous_path_of(meta.encode()) == [1, 4]
+
+
+def test_archiving_hides_and_approved_comments_count_in_buckets() -> None:
+    archived = Envelope.wrap(ArticleArchived(article_id=5, section_id=4), key="5", producer="t")
+    assert ["SADD", "hidden", "5"] in ops_for(archived, previous_path=[])
+    approved = Envelope.wrap(CommentApproved(comment_id=1, article_id=5), key="5", producer="t")
+    ops = ops_for(approved, previous_path=[])
+    assert ["HINCRBY", "a:comments", "5", 1] in ops
+    assert sum(1 for op in ops if op[0] == "ZINCRBY") == 3  # minute, hour and day buckets
