@@ -94,22 +94,20 @@ async def add_events(
     if not envelopes:
         return envelopes
     carrier = current_trace_carrier()
-    await session.execute(
-        table.insert().values(
-            [
-                {
-                    "event_id": e.event_id,
-                    "topic": p.topic,
-                    "event_type": e.event_type,
-                    "event_version": e.event_version,
-                    "key": e.key,
-                    "envelope": e.model_dump(mode="json"),
-                    "trace_carrier": carrier,
-                }
-                for p, e in zip(payloads, envelopes, strict=True)
-            ]
-        )
-    )
+    rows = [
+        {
+            "event_id": e.event_id,
+            "topic": p.topic,
+            "event_type": e.event_type,
+            "event_version": e.event_version,
+            "key": e.key,
+            "envelope": e.model_dump(mode="json"),
+            "trace_carrier": carrier,
+        }
+        for p, e in zip(payloads, envelopes, strict=True)
+    ]
+    # an executemany of one compiled (and cached) INSERT; a multi-row VALUES is compiled anew
+    await session.execute(table.insert(), rows)
     return envelopes
 
 
