@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from comments.api.deps import ClientId, Ctx, CurrentViewer
+from comments.api.deps import Caller, ClientId, Ctx, CurrentViewer
 from comments.api.schemas import (
     CommentOut,
     CountsOut,
@@ -27,7 +27,6 @@ from comments.domain.errors import InvalidCursorError
 from comments.domain.model import Author
 from comments.domain.submit import submit_comment
 from comments.domain.text import clean_contact, clean_nickname
-from common.auth import OptionalPrincipal
 from common.errors import InvalidInputError
 
 Id = Annotated[int, Path(ge=1, le=2**62)]
@@ -62,7 +61,7 @@ def _reading_routes(router: APIRouter) -> None:
         article_id: Id,
         request: SubmitRequest,
         ctx: Ctx,
-        principal: OptionalPrincipal,
+        principal: Caller,
         client_id: ClientId,
     ) -> SubmitResponse:
         if principal is not None:
@@ -152,7 +151,7 @@ def _reaction_routes(router: APIRouter) -> None:
 
     @router.delete("/comments/{comment_id}")
     async def delete(
-        comment_id: Id, ctx: Ctx, viewer: CurrentViewer, principal: OptionalPrincipal
+        comment_id: Id, ctx: Ctx, viewer: CurrentViewer, principal: Caller
     ) -> DeletedOut:
         status = await reactions.delete_comment(
             ctx=ctx,

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from comments.adapters.queue import QueueFilter
-from comments.api.deps import Ctx
+from comments.api.deps import Ctx, Moderator
 from comments.api.desk_schemas import (
     ClaimRequest,
     ClaimsOut,
@@ -21,7 +21,6 @@ from comments.api.desk_schemas import (
     StatsOut,
 )
 from comments.domain import desk
-from common.auth import Moderator
 
 
 def desk_router() -> APIRouter:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from comments.adapters import audit
-from comments.api.deps import Ctx
+from comments.api.deps import Ctx, Moderator
 from comments.api.desk_schemas import (
     AuditOut,
     AuditPageOut,
@@ -22,7 +22,6 @@ from comments.api.desk_schemas import (
 from comments.domain import bans, words
 from comments.domain.bans import SubjectType
 from comments.domain.wordlist import WordListName
-from common.auth import Moderator
 
 ListParam = Annotated[WordListName, Query(alias="list")]
 
