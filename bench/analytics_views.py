@@ -59,7 +59,7 @@ def environment(tag: str) -> dict[str, str]:
         "ANALYTICS_REDIS_PREFIX": f"analytics-bench-{tag}:",
         "ANALYTICS_VIEWS_GROUP": f"analytics-views-bench-{tag}",
         "ANALYTICS_EVENTS_GROUP": f"analytics-events-bench-{tag}",
-        "ANALYTICS_ROLLUP_INTERVAL_SECONDS": "5",
+        "ANALYTICS_ROLLUP_INTERVAL_SECONDS": os.environ.get("BENCH_ROLLUP_INTERVAL", "30"),
         "ANALYTICS_ENV": "test",
     }
 
@@ -245,6 +245,7 @@ async def measure(
     settings: Settings, env: dict[str, str], args: argparse.Namespace
 ) -> dict[str, Any]:
     """Both measurements and their ratio."""
+    load_before = os.getloadavg()[0]  # other work on the same cores skews every figure
     views = make_views(args.views, articles=5000, visitors=200_000)
     expected = expected_counts(views, settings)
     await ensure_topics(settings, [VIEWS_TOPIC, ARTICLES_TOPIC, COMMENTS_TOPIC])
@@ -261,6 +262,9 @@ async def measure(
     return {
         "views": args.views,
         "cores": os.cpu_count(),
+        "load_average_before": round(load_before, 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
+        "rollup_interval_seconds": settings.rollup_interval_seconds,
         "pipeline": pipeline | {"views_per_second": round(rate), "exact": True},
         "baseline_update_per_view": base,
         "speedup": round(rate / base["views_per_second"], 1),

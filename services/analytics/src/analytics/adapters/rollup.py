@@ -53,26 +53,41 @@ def _int(value: Any) -> int:
 
 
 async def _read_articles(redis: Redis, keys: Keys, ids: list[str]) -> list[dict[str, Any]]:
+    """Counters, meta and listing of articles, a few bulk commands per chunk (under freeze)."""
     rows: list[dict[str, Any]] = []
     for chunk in _chunks(ids):
         pipe = redis.pipeline(transaction=False)
-        for aid in chunk:
-            for name in ARTICLE_COUNTERS:
-                pipe.hget(keys.counter(name), aid)
-            pipe.get(keys.uniques(aid))
-            pipe.pfcount(keys.uniques(aid))
-            pipe.hget(keys.article_meta, aid)
-            pipe.sismember(keys.hidden, aid)
-        values = await pipe.execute()
-        width = len(ARTICLE_COUNTERS) + 4
+        for name in ARTICLE_COUNTERS:
+            pipe.hmget(keys.counter(name), list(chunk))
+        pipe.hmget(keys.article_meta, list(chunk))
+        pipe.smismember(keys.hidden, list(chunk))
+        *counters, metas, hidden = await pipe.execute()
         for i, aid in enumerate(chunk):
-            v = values[i * width : (i + 1) * width]
-            row: dict[str, Any] = {n: _int(x) for n, x in zip(ARTICLE_COUNTERS, v, strict=False)}
-            hll, uniques, meta, hidden = v[len(ARTICLE_COUNTERS) :]
-            row |= {"article_id": int(aid), "uniques_hll": hll, "unique_visitors": uniques}
-            row |= {"meta": orjson.loads(meta) if meta else None, "hidden": bool(hidden)}
+            row: dict[str, Any] = {
+                n: _int(c[i]) for n, c in zip(ARTICLE_COUNTERS, counters, strict=True)
+            }
+            row |= {"article_id": int(aid), "hidden": bool(hidden[i])}
+            row["meta"] = orjson.loads(metas[i]) if metas[i] else None
             rows.append(row)
     return rows
+
+
+async def _read_uniques(redis: Redis, keys: Keys, snap: Snapshot) -> None:
+    """HyperLogLogs, read after the freeze: adding to one is idempotent, so a copy that
+    already holds visitors of messages after the recorded offsets restores to the same
+    sketch once those messages are replayed."""
+    for chunk in _chunks(snap.articles):
+        pipe = redis.pipeline(transaction=False)
+        for row in chunk:
+            pipe.get(keys.uniques(row["article_id"]))
+            pipe.pfcount(keys.uniques(row["article_id"]))
+        values = await pipe.execute()
+        for i, row in enumerate(chunk):
+            row["uniques_hll"], row["unique_visitors"] = values[2 * i], values[2 * i + 1]
+    for day in snap.days:
+        day["uniques_hll"] = await redis.get(keys.day_uniques(day["day"]))
+        day["unique_visitors"] = await redis.pfcount(keys.day_uniques(day["day"]))
+    snap.days = [d for d in snap.days if d["uniques_hll"]]
 
 
 async def _read_keys(redis: Redis, keys: Keys, names: list[str], snap: Snapshot) -> None:
@@ -86,7 +101,7 @@ async def _read_keys(redis: Redis, keys: Keys, names: list[str], snap: Snapshot)
             elif kind == "site":
                 pipe.hgetall(key)
             else:
-                pipe.get(key)
+                pipe.exists(key)  # a day's HyperLogLog: read after the freeze
         for name, value in zip(chunk, await pipe.execute(), strict=True):
             _add_key_rows(name.split(":"), value, snap)
     snap.keys_read = len(names)
@@ -116,7 +131,7 @@ def _add_key_rows(parts: list[str], value: Any, snap: Snapshot) -> None:
         )
     elif parts[0] == "uvd" and value:
         day = int(parts[1])
-        snap.days.append({"day": day, "day_start": bucket_start(day, "d"), "uniques_hll": value})
+        snap.days.append({"day": day, "day_start": bucket_start(day, "d")})
 
 
 def _gran(g: str) -> Granularity:
@@ -141,8 +156,6 @@ async def read_snapshot(state: LiveState, token: str) -> Snapshot | None:
     snap.articles = await _read_articles(redis, keys, ids)
     names = sorted(text(m) for m in await redis.smembers(keys.dirty("k") + ":roll"))
     await _read_keys(redis, keys, names, snap)
-    for day in snap.days:
-        day["unique_visitors"] = await redis.pfcount(keys.day_uniques(day["day"]))
     return snap
 
 
@@ -199,6 +212,7 @@ async def roll_up(
             await state.scripts.release(keys=[], args=[keys.freeze, token])
         if snap is None:
             return None
+        await _read_uniques(redis, keys, snap)
         await write_snapshot(engine, snap, (time.perf_counter() - started) * 1000)
         await redis.delete(keys.dirty("a") + ":roll", keys.dirty("k") + ":roll")
         return snap
