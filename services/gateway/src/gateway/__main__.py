@@ -3,4 +3,4 @@
 from common.service import serve
 from gateway.settings import get_settings
 
-serve("gateway.main:create_app", get_settings())
+serve("gateway.main:create_asgi", get_settings())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from datetime import UTC, datetime
 
@@ -26,6 +27,7 @@ class ClientIds:
         self._hasher = hasher
         self._memo: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._day: object = None
+        self._day_index = -1
         self._salt = b""
         self._max = max_entries
 
@@ -35,11 +37,12 @@ class ClientIds:
         if day != self._day:
             self._salt = await self._hasher.salt_for(day)
             self._day = day
+            self._day_index = int(time.time() // 86400)
             self._memo.clear()
 
-    def peek(self, ip: str, user_agent: str) -> str | None:
+    def peek(self, ip: str, user_agent: str, now: float | None = None) -> str | None:
         """The id if today's salt is loaded, without awaiting; None otherwise."""
-        if self._day != datetime.now(UTC).date():
+        if int((now or time.time()) // 86400) != self._day_index:
             return None
         key = (ip, user_agent)
         found = self._memo.get(key)

@@ -58,7 +58,9 @@ def _build(settings: Settings, redis: Redis, stack: AsyncExitStack) -> Gateway:
         redis=redis,
         engine=engine,
         upstreams=create_upstreams(settings),
-        cache=CacheThrough(cache, redis=redis, prefix=settings.redis_prefix),
+        cache=CacheThrough(
+            cache, redis=redis, prefix=settings.redis_prefix, enabled=settings.cache_enabled
+        ),
         limiter=limiter,
         read_limiter=LocalSyncedLimiter(limiter, Limit("read", settings.rate_read_per_minute)),
         client_ids=ClientIds(
@@ -141,8 +143,8 @@ def _readiness(gw: Gateway, consumer: InvalidationConsumer) -> dict[str, object]
     return {"database": database, "redis": redis, "invalidation": invalidation}
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The gateway ASGI app."""
+def create_app(settings: Settings | None = None, *, edge_inside: bool = True) -> FastAPI:
+    """The gateway app (the edge inside its middleware stack, for in-process use and tests)."""
     settings = settings or get_settings()
     app = create_service_app(
         settings=settings,
@@ -165,8 +167,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gateway = None
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeadersMiddleware)
-    _outermost(app, lambda: app.state.gateway)
+    if edge_inside:
+        _outermost(app, lambda: app.state.gateway)
     return app
+
+
+def create_asgi() -> ASGIApp:
+    """What the server runs: the edge in front of everything, FastAPI's own telemetry included.
+
+    Fresh cached reads are answered before any framework code runs; every other request
+    goes on to the app with its tracing, metrics and middleware.
+    """
+    app = create_app(edge_inside=False)
+    return EdgeMiddleware(app, lambda: app.state.gateway)
 
 
 def _outermost(app: FastAPI, gateway: Callable[[], Gateway | None]) -> None:

@@ -45,6 +45,7 @@ class Settings(ServiceSettings):
     cache_fresh_seconds: float = Field(default=30.0, gt=0)
     cache_stale_seconds: float = Field(default=300.0, ge=0)
     cache_count_fresh_seconds: float = Field(default=2.0, gt=0)  # pages showing read counts
+    cache_enabled: bool = True  # off: every request assembles from the upstreams (benchmarks)
     consumer_group: str = Field(default_factory=lambda: f"gateway-{uuid.uuid4().hex[:12]}")
     invalidation_enabled: bool = True
 

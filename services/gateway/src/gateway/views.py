@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from gateway.context import Gateway
 
 
+_ALL_FIELDS = set(ArticleView.model_fields)
+
+
 def record_view(
     gw: Gateway,
     *,
@@ -22,6 +25,7 @@ def record_view(
 ) -> None:
     """Queue one read; never waits (the recorder publishes batches in the background)."""
     view = ArticleView.model_construct(  # fields are known-good here; skip re-validation
+        _fields_set=_ALL_FIELDS,
         article_id=article_id,
         section_id=section_id if isinstance(section_id, int) else None,
         visitor=visitor,

@@ -29,9 +29,16 @@ class CacheThrough:
     """Serve from the cache, revalidate stale entries in the background, fetch misses once."""
 
     def __init__(
-        self, cache: ResponseCache, *, redis: Redis, prefix: str, lock_seconds: float = 2.0
+        self,
+        cache: ResponseCache,
+        *,
+        redis: Redis,
+        prefix: str,
+        lock_seconds: float = 2.0,
+        enabled: bool = True,
     ) -> None:
         self.cache = cache
+        self.enabled = enabled
         self._redis = redis
         self._prefix = prefix
         self._lock_ms = int(lock_seconds * 1000)
@@ -39,6 +46,9 @@ class CacheThrough:
 
     async def fetch(self, key: str, loader: Loader) -> tuple[CachedResponse | None, CacheState]:
         """The response for ``key`` and whether it came fresh, stale or from upstream."""
+        if not self.enabled:
+            FILLS.inc()
+            return await loader(), "miss"
         entry = await self.cache.get(key)
         if entry is not None:
             if not entry.is_fresh(time.time()):
@@ -47,6 +57,10 @@ class CacheThrough:
             return entry, "hit"
         # shielded: a caller that gives up (per-part timeout) does not cancel the shared fetch
         return await asyncio.shield(self._flight(key, loader)), "miss"
+
+    def refreshing(self, key: str) -> bool:
+        """Whether a fetch of ``key`` is under way (its stale copy may be served meanwhile)."""
+        return key in self._inflight
 
     def _flight(self, key: str, loader: Loader) -> asyncio.Task[CachedResponse | None]:
         task = self._inflight.get(key)

@@ -1,0 +1,262 @@
+"""A cached article read through the gateway (view counted) vs a bare ASGI app, same server.
+
+Starts the whole platform (tests/stack.py: every service in its own fresh schema), publishes
+an article, then measures on loopback, in one run, with the same load generator (wrk when
+installed, else an asyncio client) against the same uvicorn settings (1 worker, uvloop,
+httptools):
+
+1. a bare ASGI app returning the article page's bytes from memory (the baseline);
+2. GET /articles/{id} through the gateway: anonymous, served from its cache, each read
+   recorded as a view event (batched to Kafka) — target >= 0.8x the baseline;
+3. the uncached page assembly (gateway copy with caching off: article, reads, comments,
+   hot, related, latest comments fetched concurrently and rendered) — p50/p99.
+
+    uv run python bench/gateway_read.py [--seconds 8] [--connections 32]
+
+Writes bench/results/gateway_read.json. Takes about a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT.parent))  # tests.stack starts the platform
+
+from tests.stack import Platform, free_port, start_platform  # noqa: E402 - needs the path
+
+RESULTS = ROOT / "results" / "gateway_read.json"
+UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+UNLIMITED = {"GATEWAY_RATE_READ_PER_MINUTE": str(10**9)}
+
+
+def _uvicorn(app: str, port: int, env: dict[str, str], *, factory: bool) -> subprocess.Popen[bytes]:
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    return subprocess.Popen([*args, "--factory"] if factory else args, env=env, cwd=ROOT.parent)
+
+
+def _wait(url: str, deadline: float = 60) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} never answered")
+
+
+def _wrk(url: str, seconds: int, connections: int) -> float:
+    pin = (
+        ["taskset", "-c", "1"]
+        if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1
+        else []
+    )
+    out = subprocess.run(
+        [*pin, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-H", f"User-Agent: {UA}", url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
+    ).stdout
+    match = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if match is None or non2xx is not None:
+        raise RuntimeError(f"wrk failed or saw errors:\n{out}")
+    return float(match.group(1))
+
+
+async def _python_load(url: str, seconds: int, connections: int) -> float:
+    done = 0
+    end = time.monotonic() + seconds
+    async with httpx.AsyncClient(headers={"user-agent": UA}, timeout=10) as client:
+
+        async def worker() -> None:
+            nonlocal done
+            while time.monotonic() < end:
+                (await client.get(url)).raise_for_status()
+                done += 1
+
+        await asyncio.gather(*(worker() for _ in range(connections)))
+    return done / seconds
+
+
+def throughput(url: str, seconds: int, connections: int) -> float:
+    """Requests per second of one URL under the load generator."""
+    if shutil.which("wrk"):
+        return _wrk(url, seconds, connections)
+    return asyncio.run(_python_load(url, seconds, connections))
+
+
+def _pin(*pids: int | None) -> None:
+    if (os.cpu_count() or 1) < 2:
+        return
+    for pid in pids:
+        if pid is not None:
+            os.sched_setaffinity(pid, {0})
+
+
+def _views_recorded(base: str) -> float:
+    text = httpx.get(f"{base}/metrics", timeout=5).text
+    match = re.search(r"^newsroom_views_recorded_total ([0-9.e+]+)$", text, flags=re.M)
+    return float(match.group(1)) if match else 0.0
+
+
+def _publish(platform: Platform) -> int:
+    from tests.conftest import login
+
+    base = platform.gateway
+    headers = {"authorization": f"Bearer {login(base, 'editor')}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
+        section = client.post("/api/v1/sections", json={"name": "基准测试"}).json()["id"]
+        body = "".join(f"<p>第{n}段 城市更新与社区治理的实践探索。</p>" for n in range(30))
+        ids = []
+        for n in range(3):
+            created = client.post(
+                "/api/v1/articles",
+                json={
+                    "section_id": section,
+                    "title": f"基准测试文章 {n}",
+                    "body_html": body,
+                    "source": "新闻中心",
+                    "author": "记者",
+                },
+            )
+            ids.append(created.json()["id"])
+            client.post(f"/api/v1/articles/{ids[-1]}/publish").raise_for_status()
+    article = ids[1]
+    end = time.monotonic() + 20
+    while httpx.get(f"{base}/api/v1/articles/{article}", timeout=5).status_code != 200:
+        if time.monotonic() > end:
+            raise RuntimeError("article never became readable")
+        time.sleep(0.1)
+    return int(article)
+
+
+def _latencies(url: str, count: int) -> dict[str, float]:
+    samples = []
+    with httpx.Client(headers={"user-agent": UA}, timeout=10) as client:
+        for _ in range(count):
+            started = time.perf_counter()
+            client.get(url).raise_for_status()
+            samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "p50_ms": round(statistics.median(samples), 2),
+        "p99_ms": round(samples[int(len(samples) * 0.99) - 1], 2),
+        "requests": count,
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Measure and return the figures."""
+    platform = start_platform()
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        article = _publish(platform)
+        cached = platform.extra_gateway("gateway-bench", **UNLIMITED)
+        uncached = platform.extra_gateway(
+            "gateway-uncached", GATEWAY_CACHE_ENABLED="false", **UNLIMITED
+        )
+        page_url = f"{cached.url}/articles/{article}"
+        body = httpx.get(page_url, headers={"user-agent": UA}, timeout=10).content
+        with tempfile.NamedTemporaryFile(suffix=".html", delete=False) as out:
+            out.write(body)
+        bare_port = free_port()
+        procs.append(
+            _uvicorn(
+                "_bare_asgi:app",
+                bare_port,
+                {**os.environ, "BARE_BODY_FILE": out.name, "PYTHONPATH": str(ROOT)},
+                factory=False,
+            )
+        )
+        bare_url = f"http://127.0.0.1:{bare_port}/"
+        _wait(bare_url)
+        assembly = _latencies(f"{uncached.url}/articles/{article}", args.uncached)
+        # same core for both servers, the load generator on the other one
+        _pin(procs[0].pid, cached.popen.pid if cached.popen else None)
+        platform.stop("analytics-worker")  # it would count the views on the servers' cores
+        throughput(bare_url, 2, args.connections)  # warm-up of both
+        throughput(page_url, 2, args.connections)
+        views_before = _views_recorded(cached.url or "")
+        bare_runs, gateway_runs = [], []
+        for _ in range(args.rounds):  # alternate, so background noise hits both alike
+            bare_runs.append(throughput(bare_url, args.seconds, args.connections))
+            gateway_runs.append(throughput(page_url, args.seconds, args.connections))
+        views = _views_recorded(cached.url or "") - views_before
+        bare, gateway = max(bare_runs), max(gateway_runs)
+        return {
+            "load_generator": "wrk" if shutil.which("wrk") else "python-httpx",
+            "connections": args.connections,
+            "seconds": args.seconds,
+            "page_bytes": len(body),
+            "bare_asgi_rps": round(bare, 1),
+            "gateway_cached_rps": round(gateway, 1),
+            "ratio": round(gateway / bare, 3),
+            "bare_asgi_rps_runs": [round(r) for r in bare_runs],
+            "gateway_cached_rps_runs": [round(r) for r in gateway_runs],
+            "ratio_of_medians": round(
+                statistics.median(gateway_runs) / statistics.median(bare_runs), 3
+            ),
+            "target_ratio": 0.8,
+            "views_recorded_during_gateway_run": int(views),
+            "uncached_page_assembly": assembly,
+        }
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(10)
+        platform.close()
+
+
+def main() -> None:
+    """Parse arguments, run, print and save."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--uncached", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    result = run(parser.parse_args())
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    print(
+        f"cached read through the gateway: {result['ratio']:.2f}x the bare ASGI app "
+        f"({result['gateway_cached_rps']:.0f} vs {result['bare_asgi_rps']:.0f} req/s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
