@@ -196,21 +196,28 @@ async def warm_up(settings: Settings, proc: subprocess.Popen[bytes]) -> None:
         await redis.aclose()
 
 
-async def baseline(settings: Settings, ids: list[int], *, seconds: float) -> dict[str, Any]:
-    """One ``UPDATE ... views = views + 1`` per view, autocommitted, on a temp table."""
+async def baseline(
+    settings: Settings, ids: list[int], *, seconds: float, durable: bool = False
+) -> dict[str, Any]:
+    """One ``UPDATE ... views = views + 1`` per view, autocommitted, on a temp table.
+
+    ``durable``: on an ordinary (logged) table instead, as an application would have it.
+    """
     dsn = settings.database_url.replace("postgresql+asyncpg", "postgresql")
     conn = await asyncpg.connect(dsn)
+    table = f'"{settings.db_schema}".articles' if durable else "articles"
+    create = "CREATE TABLE" if durable else "CREATE TEMP TABLE"
     try:
-        await conn.execute("CREATE TEMP TABLE articles (id bigint PRIMARY KEY, views bigint)")
-        await conn.execute("INSERT INTO articles SELECT g, 0 FROM generate_series(1, 5000) g")
-        stmt = await conn.prepare("UPDATE articles SET views = views + 1 WHERE id = $1")
+        await conn.execute(f"{create} {table} (id bigint PRIMARY KEY, views bigint)")
+        await conn.execute(f"INSERT INTO {table} SELECT g, 0 FROM generate_series(1, 5000) g")  # noqa: S608 - our own table name
+        stmt = await conn.prepare(f"UPDATE {table} SET views = views + 1 WHERE id = $1")  # noqa: S608 - our own table name
         done, started = 0, time.perf_counter()
         while time.perf_counter() - started < seconds and done < len(ids):
             for aid in ids[done : done + 500]:
                 await stmt.fetch(aid)
             done += len(ids[done : done + 500])
         took = time.perf_counter() - started
-        total = await conn.fetchval("SELECT sum(views) FROM articles")
+        total = await conn.fetchval(f"SELECT sum(views) FROM {table}")  # noqa: S608 - as above
         if total != done:
             raise RuntimeError("baseline lost updates")
         return {"views": done, "seconds": round(took, 3), "views_per_second": round(done / took)}
@@ -258,7 +265,9 @@ async def measure(
         proc.send_signal(15)
         proc.wait(30)
     rate = args.views / pipeline["end_to_end_seconds"]
-    base = await baseline(settings, [v.article_id for v in views], seconds=args.baseline_seconds)
+    ids = [v.article_id for v in views]
+    base = await baseline(settings, ids, seconds=args.baseline_seconds)
+    durable = await baseline(settings, ids, seconds=args.baseline_seconds, durable=True)
     return {
         "views": args.views,
         "cores": os.cpu_count(),
@@ -267,7 +276,9 @@ async def measure(
         "rollup_interval_seconds": settings.rollup_interval_seconds,
         "pipeline": pipeline | {"views_per_second": round(rate), "exact": True},
         "baseline_update_per_view": base,
+        "baseline_update_per_view_logged_table": durable,
         "speedup": round(rate / base["views_per_second"], 1),
+        "speedup_vs_logged_table": round(rate / durable["views_per_second"], 1),
         "targets": {"views_per_second": 50_000, "speedup": 20},
     }
 
@@ -293,7 +304,11 @@ def main() -> None:
     p, b = result["pipeline"], result["baseline_update_per_view"]
     print(f"pipeline: {p['views_per_second']:,} views/s end to end ({args.views:,} views, exact)")
     print(f"baseline: {b['views_per_second']:,} views/s (one UPDATE per view, temp table)")
-    print(f"speedup:  {result['speedup']}x  (targets: >= 50,000 views/s, >= 20x)")
+    d = result["baseline_update_per_view_logged_table"]
+    print(f"baseline: {d['views_per_second']:,} views/s (one UPDATE per view, ordinary table)")
+    vs_temp, vs_logged = result["speedup"], result["speedup_vs_logged_table"]
+    print(f"speedup:  {vs_temp}x vs temp table, {vs_logged}x vs ordinary table")
+    print("targets:  >= 50,000 views/s, >= 20x")
 
 
 if __name__ == "__main__":
