@@ -17,6 +17,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -227,7 +228,7 @@ async def baseline(
 
 def consumer_process(env: dict[str, str]) -> subprocess.Popen[bytes]:
     """The real consumer process of the analytics service."""
-    log = open(ROOT / "bench" / "results" / "analytics_views.consumer.log", "wb")
+    log = open(Path(tempfile.gettempdir()) / "analytics_views.consumer.log", "wb")
     return subprocess.Popen(
         [sys.executable, "-m", "analytics.consumers"],
         env=os.environ | env,
