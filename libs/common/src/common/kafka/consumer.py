@@ -14,7 +14,7 @@ from aiokafka import (
     ConsumerRecord,
     TopicPartition,
 )
-from aiokafka.errors import CommitFailedError, IllegalStateError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 from pydantic import ValidationError
@@ -148,16 +148,21 @@ class EventConsumer:
     async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         try:
             await consumer.commit({tp: offset})
-        except (CommitFailedError, IllegalStateError) as exc:
-            # the partition was reassigned; handlers are idempotent, the new owner redoes it
-            log.warning("commit of %s@%d failed: %s", tp, offset, exc)
+        except (CommitFailedError, IllegalStateError, KafkaError) as exc:
+            # reassigned, or the broker is away: a later commit covers this one, and if none
+            # comes, the work is redone and the idempotent handlers drop it
+            log.warning("commit of %s@%d failed: %r", tp, offset, exc)
 
     async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
         for tp in consumer.assignment():
             end = consumer.highwater(tp)
-            if end is not None:
-                position = await consumer.position(tp)
-                LAG.labels(self.group_id, tp.topic, tp.partition).set(max(0, end - position))
+            if end is None:
+                continue
+            try:
+                position = await asyncio.wait_for(consumer.position(tp), 1.0)
+            except (KafkaError, IllegalStateError, TimeoutError):
+                continue  # lag is a gauge: skip a sample rather than stall consuming
+            LAG.labels(self.group_id, tp.topic, tp.partition).set(max(0, end - position))
 
     async def _process_partition(
         self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
