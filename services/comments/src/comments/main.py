@@ -12,9 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from comments.adapters.tables import outbox
-from comments.api.comments_router import comments_router
-from comments.api.desk_router import desk_router
-from comments.api.lists_router import lists_router
+from comments.api import comments_router, desk_router, lists_router
 from comments.context import CommentsContext
 from comments.settings import Settings, get_settings
 from common.db import ping
@@ -83,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         title="Newsroom comments",
         lifespan=lifespan,
-        routers=[comments_router(), desk_router(), lists_router()],
+        routers=[comments_router.router, desk_router.router, lists_router.router],
         max_body_bytes=settings.max_word_list_bytes,
     )
     app.add_middleware(

@@ -163,7 +163,10 @@ async def load_facts(
         "since": now - trust_window,
     }
     query = _facts_query(kind, parent_id is not None)
-    row = (await session.execute(query, params)).one()
+    return _facts((await session.execute(query, params)).one())
+
+
+def _facts(row: Any) -> SubmissionFacts:
     return SubmissionFacts(
         article=_article(row),
         ban=_ban(row.ban),

@@ -37,6 +37,21 @@ class ClaimOut(BaseModel):
     expires_at: datetime
 
 
+_SAME_NAMES = (
+    "id",
+    "article_id",
+    "article_title",
+    "article_status",
+    "section_id",
+    "parent_id",
+    "body",
+    "status",
+    "created_at",
+    "report_count",
+    "like_count",
+)
+
+
 class ModerationItem(BaseModel):
     """A comment on the desk."""
 
@@ -61,37 +76,28 @@ class ModerationItem(BaseModel):
     @classmethod
     def of(cls, row: Any) -> ModerationItem:
         """From a queue row."""
+        m = row._mapping
         claim = None
-        if row.claimed_by is not None and row.claim_expires_at is not None:
+        if m["claimed_by"] is not None and m["claim_expires_at"] is not None:
             claim = ClaimOut(
-                moderator_id=row.claimed_by,
-                moderator_name=row.claimed_by_name,
-                expires_at=row.claim_expires_at,
+                moderator_id=m["claimed_by"],
+                moderator_name=m["claimed_by_name"],
+                expires_at=m["claim_expires_at"],
             )
         author = DeskAuthor(
-            name=row.author_name,
-            anonymous=row.is_anonymous,
-            user_id=row.user_id,
-            client_id=row.client_id,
-            contact=row.contact,
+            name=m["author_name"],
+            anonymous=m["is_anonymous"],
+            user_id=m["user_id"],
+            client_id=m["client_id"],
+            contact=m["contact"],
         )
         return cls(
-            id=row.id,
-            article_id=row.article_id,
-            article_title=row.article_title,
-            article_status=row.article_status,
-            section_id=row.section_id,
-            section_path=list(row.section_path),
-            parent_id=row.parent_id,
+            **{name: m[name] for name in _SAME_NAMES},
+            section_path=list(m["section_path"]),
+            reasons=list(m["reasons"]),
+            phases=[PhaseOut(**p) for p in m["phases"]],
+            age_seconds=round(float(m["age_seconds"]), 3),
             author=author,
-            body=row.body,
-            status=row.status,
-            reasons=list(row.reasons),
-            phases=[PhaseOut(**p) for p in row.phases],
-            created_at=row.created_at,
-            age_seconds=round(float(row.age_seconds), 3),
-            report_count=row.report_count,
-            like_count=row.like_count,
             claim=claim,
         )
 

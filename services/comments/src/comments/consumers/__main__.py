@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import AsyncExitStack
+
+import uvloop
 
 from comments.consumers.articles import article_events_consumer
 from comments.settings import get_settings
 from common.db import create_engine, session_factory
+from common.events import ARTICLES_TOPIC
 from common.kafka import start_producer
+from common.kafka.admin import ensure_topics
 from common.service import configure_logging, run_until_signalled
 from common.telemetry import configure_telemetry
 
@@ -18,6 +21,7 @@ async def main() -> None:
     settings = get_settings()
     configure_logging()
     configure_telemetry(settings)
+    await ensure_topics(settings, [ARTICLES_TOPIC])  # the consumer may start before the producer
     engine = create_engine(settings)
     resources = AsyncExitStack()
     resources.push_async_callback(engine.dispose)
@@ -30,4 +34,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    uvloop.run(main())

@@ -52,28 +52,26 @@ async def create_ban(
     if subject_type == "user" and not subject.isdigit():
         raise InvalidInputError("a user ban names a numeric user id")
     ends = _ends(until, duration_seconds, kind)
+    values = {
+        "subject_type": subject_type,
+        "subject": subject,
+        "kind": kind,
+        "until": ends,
+        "reason": reason,
+        "created_by": actor.user_id,
+    }
     async with transaction(ctx.sessions) as session:
-        row = (
-            await session.execute(
-                bans.insert()
-                .values(
-                    subject_type=subject_type,
-                    subject=subject,
-                    kind=kind,
-                    until=ends,
-                    reason=reason,
-                    created_by=actor.user_id,
-                )
-                .returning(*bans.c, _active().label("active"))
-            )
-        ).one()
+        insert = bans.insert().values(**values).returning(*bans.c, _active().label("active"))
+        row = (await session.execute(insert)).one()
+        detail = {"ban_id": row.id, "kind": kind, "until": ends.isoformat() if ends else None}
+        subject_name = f"{subject_type}:{subject}"
         await record(
             session,
             actor=actor,
             action="ban.create",
             reason=reason,
-            subject=f"{subject_type}:{subject}",
-            detail={"ban_id": row.id, "kind": kind, "until": ends.isoformat() if ends else None},
+            subject=subject_name,
+            detail=detail,
         )
     return row
 

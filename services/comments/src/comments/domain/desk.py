@@ -116,8 +116,17 @@ async def _apply(
     if row.status == target:
         await session.execute(_release(d.comment_id, moderator))
         return DecisionResult(d.comment_id, "unchanged", row.status)
+    await session.execute(_decision(moderator, d, target))
+    await emit(session, _event(moderator, d, row), article_id=row.article_id)
+    return DecisionResult(d.comment_id, "applied", target)
+
+
+def _decision(moderator: Principal, d: DecisionRequest, target: str) -> Any:
     c = comments.c
-    await session.execute(
+    published: Any = c.published_at
+    if target == "approved":
+        published = func.coalesce(c.published_at, func.now())  # first publication time stays
+    return (
         comments.update()
         .where(c.id == d.comment_id)
         .values(
@@ -126,16 +135,12 @@ async def _apply(
             decided_by=moderator.user_id,
             decided_by_name=moderator.username,
             decision_reason=d.reason,
-            published_at=func.coalesce(c.published_at, func.now())
-            if target == "approved"
-            else c.published_at,
+            published_at=published,
             claimed_by=None,
             claimed_by_name=None,
             claim_expires_at=None,
         )
     )
-    await emit(session, _event(moderator, d, row), article_id=row.article_id)
-    return DecisionResult(d.comment_id, "applied", target)
 
 
 def _release(comment_id: int, moderator: Principal) -> Any:

@@ -116,6 +116,23 @@ def _is_author(row: Any, viewer: Viewer) -> bool:
     )
 
 
+def _deletion(comment_id: int, viewer: Viewer, actor_name: str, *, reason: str) -> Any:
+    return (
+        comments.update()
+        .where(c.id == comment_id)
+        .values(
+            status="deleted",
+            decided_at=func.now(),
+            decided_by=viewer.user_id,
+            decided_by_name=actor_name,
+            decision_reason=reason,
+            claimed_by=None,
+            claimed_by_name=None,
+            claim_expires_at=None,
+        )
+    )
+
+
 async def delete_comment(
     *, ctx: CommentsContext, viewer: Viewer, actor_name: str, comment_id: int
 ) -> str:
@@ -131,20 +148,7 @@ async def delete_comment(
         if row.status == "deleted":
             return "deleted"
         by = "moderator" if viewer.moderator and not _is_author(row, viewer) else "author"
-        await session.execute(
-            comments.update()
-            .where(c.id == comment_id)
-            .values(
-                status="deleted",
-                decided_at=func.now(),
-                decided_by=viewer.user_id,
-                decided_by_name=actor_name,
-                decision_reason=f"deleted by {by}",
-                claimed_by=None,
-                claimed_by_name=None,
-                claim_expires_at=None,
-            )
-        )
+        await session.execute(_deletion(comment_id, viewer, actor_name, reason=f"deleted by {by}"))
         event = CommentDeleted(
             comment_id=comment_id,
             article_id=row.article_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
@@ -46,43 +47,43 @@ async def apply_article_event(session: AsyncSession, envelope: Envelope) -> None
         await _apply_section_settings(session, payload, at=at)
 
 
-async def _apply_snapshot(
-    session: AsyncSession, p: ArticlePublished | ArticleUpdated, *, status: str, at: datetime
-) -> None:
-    a = articles.c
-    values = {
-        "article_id": p.article_id,
-        "section_id": p.section_id,
-        "section_path": p.section_path or [p.section_id],
-        "title": p.title,
-        "status": status,
-        "status_at": at,
+_SNAPSHOT_FIELDS = ("section_id", "section_path", "title", "status", "status_at")
+
+
+def _settings_values(p: ArticlePublished | ArticleUpdated, at: datetime) -> dict[str, Any]:
+    return {
         "comment_policy": p.comments.comment_policy,
         "comments_open": p.comments.comments_open,
         "comment_max_length": p.comments.comment_max_length,
         "settings_at": at,
     }
-    stmt = insert(articles).values(**values)
+
+
+async def _apply_snapshot(
+    session: AsyncSession, p: ArticlePublished | ArticleUpdated, *, status: str, at: datetime
+) -> None:
+    """Content and status guarded by ``status_at``; comment settings by ``settings_at``."""
+    a = articles.c
+    settings = _settings_values(p, at)
+    stmt = insert(articles).values(
+        article_id=p.article_id,
+        section_id=p.section_id,
+        section_path=p.section_path or [p.section_id],
+        title=p.title,
+        status=status,
+        status_at=at,
+        **settings,
+    )
+    newer_content = {k: stmt.excluded[k] for k in _SNAPSHOT_FIELDS} | {"updated_at": func.now()}
     await session.execute(
         stmt.on_conflict_do_update(
             index_elements=[a.article_id],
-            set_={
-                k: stmt.excluded[k]
-                for k in ("section_id", "section_path", "title", "status", "status_at")
-            }
-            | {"updated_at": func.now()},
+            set_=newer_content,
             where=a.status_at <= stmt.excluded.status_at,
         )
     )
     await session.execute(
-        articles.update()
-        .where(a.article_id == p.article_id, a.settings_at < at)
-        .values(
-            comment_policy=p.comments.comment_policy,
-            comments_open=p.comments.comments_open,
-            comment_max_length=p.comments.comment_max_length,
-            settings_at=at,
-        )
+        articles.update().where(a.article_id == p.article_id, a.settings_at < at).values(**settings)
     )
 
 
