@@ -30,6 +30,7 @@ class ClientIds:
         self._day_index = -1
         self._salt = b""
         self._max = max_entries
+        self._pairs: dict[tuple[str, str], tuple[str, str]] = {}
 
     async def prepare(self) -> None:
         """Load today's salt (from Redis, shared by every copy) if the day changed."""
@@ -39,6 +40,7 @@ class ClientIds:
             self._day = day
             self._day_index = int(time.time() // 86400)
             self._memo.clear()
+            self._pairs.clear()
 
     def peek(self, ip: str, user_agent: str, now: float | None = None) -> str | None:
         """The id if today's salt is loaded, without awaiting; None otherwise."""
@@ -52,6 +54,18 @@ class ClientIds:
             if len(self._memo) > self._max:
                 self._memo.popitem(last=False)
         return found
+
+    def pair(self, ip: str, user_agent: str, now: float) -> tuple[str, str] | None:
+        """(client id, rate-limit key) from the memo alone; None when not memoised yet."""
+        if int(now // 86400) != self._day_index:
+            return None
+        return self._pairs.get((ip, user_agent))
+
+    def remember_pair(self, ip: str, user_agent: str, pair: tuple[str, str]) -> None:
+        """Memoise both ids of a client for the fast path."""
+        self._pairs[(ip, user_agent)] = pair
+        if len(self._pairs) > self._max:
+            self._pairs.pop(next(iter(self._pairs)))
 
     async def visitor(self, ip: str, user_agent: str) -> str:
         """The client id sent upstream as X-Client-Id and used as the view's visitor."""

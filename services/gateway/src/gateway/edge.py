@@ -105,6 +105,11 @@ class EdgeMiddleware:
             return
         now = time.time()
         headers = dict(scope["headers"])
+        if scope["method"] == "GET" and not scope["query_string"]:
+            match = ARTICLE_PATH.match(scope["path"])
+            if match is not None and is_anonymous(headers):
+                if await self._serve_cached(gw, scope, headers, match, send, now):
+                    return
         info = await self._identify(gw, scope, headers, now)
         scope.setdefault("state", {})["client"] = info
         method, path = scope["method"], scope["path"]
@@ -112,17 +117,8 @@ class EdgeMiddleware:
         if limit_class is not None:
             wait = await self._over_limit(gw, limit_class, info.limit_key, now)
             if wait:
-                await _send_json(
-                    send,
-                    429,
-                    {"error": "rate_limited", "detail": f"too many requests ({limit_class})"},
-                    [(b"retry-after", str(max(1, int(wait + 0.999))).encode())],
-                )
+                await _too_many(send, limit_class, wait)
                 return
-        if (method == "GET" or method == "HEAD") and await self._serve_cached(
-            gw, scope, headers, info, send, now
-        ):
-            return
         await self.app(scope, receive, send)
 
     async def _identify(
@@ -135,6 +131,7 @@ class EdgeMiddleware:
         ids = gw.client_ids
         client_id = ids.peek(ip, ua, now) or await ids.visitor(ip, ua)
         limit_key = ids.peek(ip, "", now) or await ids.visitor(ip, "")
+        ids.remember_pair(ip, ua, (client_id, limit_key))
         return ClientInfo(ip=ip, user_agent=ua, client_id=client_id, limit_key=limit_key)
 
     async def _over_limit(self, gw: Gateway, limit_class: str, key: str, now: float) -> float:
@@ -147,17 +144,20 @@ class EdgeMiddleware:
             return float(exc.retry_after)
         return 0.0
 
-    def _head(self, entry: CachedResponse) -> list[tuple[bytes, bytes]]:
-        head = self._heads.get(entry.etag)
+    def _head(self, entry: CachedResponse, *, not_modified: bool) -> list[tuple[bytes, bytes]]:
+        """The response headers of an entry (200 or 304) that never change, built once."""
+        key = ("304:" if not_modified else "200:") + entry.etag
+        head = self._heads.get(key)
         if head is None:
             if len(self._heads) > 1000:
                 self._heads.clear()
-            head = self._heads[entry.etag] = [
+            length = b"0" if not_modified else str(len(entry.body)).encode()
+            head = self._heads[key] = [
                 (b"content-type", entry.content_type.encode()),
-                (b"etag", entry.etag.encode()),
                 (b"cache-control", entry.cache_control().encode()),
                 (b"vary", b"Authorization, Cookie"),
                 (b"x-cache", b"HIT"),
+                (b"content-length", length),
                 *SECURITY_HEADERS,
             ]
         return head
@@ -167,13 +167,11 @@ class EdgeMiddleware:
         gw: Gateway,
         scope: Scope,
         headers: dict[bytes, bytes],
-        info: ClientInfo,
+        match: re.Match[str],
         send: Send,
         now: float,
     ) -> bool:
-        match = ARTICLE_PATH.match(scope["path"])
-        if match is None or scope["query_string"] or not is_anonymous(headers):
-            return False
+        """Answer a fresh cached article (or a stale one being refreshed) right here."""
         api, article_id = match.groups()
         key = ("api:article:" if api else "page:article:") + article_id
         entry = gw.cache.cache.local.get(key)
@@ -183,32 +181,51 @@ class EdgeMiddleware:
         if age >= entry.fresh_for and not (
             age < entry.fresh_for + entry.stale_for and gw.cache.refreshing(key)
         ):
-            return False  # the app serves it and starts the refresh; stale copies until then
+            return False  # the app serves it and starts the refresh; stale copies after
+        ua = headers.get(b"user-agent", b"").decode("latin-1")[:256]
+        ip = client_ip(
+            headers, scope.get("client"), trust_forwarded=gw.settings.trust_forwarded_for
+        )
+        ids = gw.client_ids.pair(ip, ua, now)
+        if ids is None:
+            return False  # first visit today: the full path hashes and memoises it
+        wait = gw.read_limiter.check(ids[1], now)
+        if wait:
+            await _too_many(send, "read", wait)
+            return True
         record_view(
             gw,
             article_id=int(article_id),
             section_id=entry.meta.get("section_id"),
-            visitor=info.client_id,
-            user_agent=info.user_agent,
+            visitor=ids[0],
+            user_agent=ua,
             user_id=None,
         )
         not_modified = headers.get(b"if-none-match") == entry.etag.encode()
-        length = b"0" if not_modified else str(len(entry.body)).encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": 304 if not_modified else entry.status,
                 "headers": [
-                    *self._head(entry),
-                    (b"content-length", length),
+                    *self._head(entry, not_modified=not_modified),
+                    (b"etag", entry.etag.encode()),
                     (b"age", str(int(age)).encode()),
                     (b"x-request-id", f"{self._id_prefix}{next(self._ids):x}".encode()),
                 ],
             }
         )
-        body = b"" if not_modified or scope["method"] == "HEAD" else entry.body
+        body = b"" if not_modified else entry.body
         await send({"type": "http.response.body", "body": body})
         return True
+
+
+async def _too_many(send: Send, limit_class: str, wait: float) -> None:
+    await _send_json(
+        send,
+        429,
+        {"error": "rate_limited", "detail": f"too many requests ({limit_class})"},
+        [(b"retry-after", str(max(1, int(wait + 0.999))).encode())],
+    )
 
 
 def _per_minute(gw: Gateway, limit_class: str) -> int:
