@@ -188,4 +188,6 @@ async def test_stats_and_reported_queue(comments_app: CommentsDriver) -> None:
     assert [(i["id"], i["report_count"]) for i in reported["items"]] == [(done["id"], 2)]
     stats = await comments_app.http.get("/api/v1/moderation/stats", headers=comments_app.moderator)
     assert stats.json()["reported"] >= 1
-    assert stats.json()["pending"] >= 0
+    kept = await comments_app.decide((done["id"], "approve", "fair comment"))
+    assert kept == [{"comment_id": done["id"], "outcome": "applied", "status": "approved"}]
+    assert (await _queue(comments_app, status="reported", article=article))["items"] == []

@@ -152,6 +152,7 @@ async def lock_for_decision(session: AsyncSession, ids: list[int]) -> dict[int, 
         select(
             c.id,
             c.status,
+            c.report_count,
             c.article_id,
             c.section_id,
             c.user_id,

@@ -87,15 +87,24 @@ def _ban_column(kind: OwnerKind) -> Any:
     )
 
 
+HISTORY_DEPTH = 200  # "recent history": the author's latest comments, at most this many
+
+
 def _history_columns(kind: OwnerKind) -> list[Any]:
     if kind == "nobody":  # nobody can be told apart: no history
         return [literal(None).label("approved"), literal(None).label("rejected"), literal(False)]
     c, owner = comments.c, _owner(kind)
     neutral = cast(list(NEUTRAL_REJECTIONS), ARRAY(String(64)))
-    recent = and_(owner, c.created_at > bindparam("since"))
-    approved = select(func.count()).where(recent, c.status == "approved")
+    recent = (
+        select(c.status, c.reasons)
+        .where(owner, c.created_at > bindparam("since"))
+        .order_by(c.created_at.desc())
+        .limit(HISTORY_DEPTH)
+        .subquery()
+    )
+    approved = select(func.count()).where(recent.c.status == "approved")
     rejected = select(func.count()).where(
-        recent, c.status == "rejected", not_(c.reasons.overlap(neutral))
+        recent.c.status == "rejected", not_(recent.c.reasons.overlap(neutral))
     )
     return [
         approved.scalar_subquery().label("approved"),

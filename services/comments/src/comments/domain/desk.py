@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from comments.adapters import queue
+from comments.adapters.audit import record
 from comments.adapters.events import emit
 from comments.adapters.queue import QueueFilter
 from comments.adapters.tables import comments
@@ -114,11 +115,30 @@ async def _apply(
         return DecisionResult(d.comment_id, "claimed_by_other", row.status)
     target = _TARGET[d.decision]
     if row.status == target:
-        await session.execute(_release(d.comment_id, moderator))
-        return DecisionResult(d.comment_id, "unchanged", row.status)
+        return await _confirm(session, moderator, d, row)
     await session.execute(_decision(moderator, d, target))
     await emit(session, _event(moderator, d, row), article_id=row.article_id)
     return DecisionResult(d.comment_id, "applied", target)
+
+
+async def _confirm(
+    session: AsyncSession, moderator: Principal, d: DecisionRequest, row: Any
+) -> DecisionResult:
+    """A decision the comment already has; approving a reported comment dismisses its reports."""
+    await session.execute(_release(d.comment_id, moderator))
+    if row.status != "approved" or not row.report_count:
+        return DecisionResult(d.comment_id, "unchanged", row.status)
+    c = comments.c
+    await session.execute(comments.update().where(c.id == d.comment_id).values(report_count=0))
+    await record(
+        session,
+        actor=moderator,
+        action="reports.dismissed",
+        comment_id=d.comment_id,
+        reason=d.reason,
+        detail={"reports": row.report_count},
+    )
+    return DecisionResult(d.comment_id, "applied", "approved")
 
 
 def _decision(moderator: Principal, d: DecisionRequest, target: str) -> Any:
