@@ -1,0 +1,10 @@
+"""Unit tests of the gateway: fakes only, no servers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = str(Path(__file__).resolve().parent)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)  # the fakes module sits beside the tests
