@@ -6,9 +6,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from comments.adapters.tables import outbox
@@ -52,6 +54,25 @@ class SmallBodiesMiddleware:
             await self.app(scope, receive, send)
 
 
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Framework errors in the same shape as domain errors: ``{"error", "detail"}``."""
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for it only
+    if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+        body = {"error": "invalid_encoding", "detail": "the request body is not valid UTF-8 JSON"}
+    else:
+        body = {"error": _HTTP_CODES.get(exc.status_code, "http_error"), "detail": exc.detail}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Create the process's clients, start the outbox relay, register readiness checks."""
@@ -90,4 +111,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exempt_prefix="/api/v1/moderation/words",
     )
     app.add_middleware(NoSniffMiddleware)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     return app

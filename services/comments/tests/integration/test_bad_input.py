@@ -50,8 +50,10 @@ async def test_bad_submissions_are_refused(
 
 async def test_invalid_utf8_lone_surrogates_and_broken_json(comments_app: CommentsDriver) -> None:
     article = await comments_app.article()
-    code, _ = await _post_raw(comments_app, article, b'{"body": "\xff\xfe bad", "nickname": "x"}')
-    assert code in (400, 422)
+    code, body = await _post_raw(
+        comments_app, article, b'{"body": "\xff\xfe bad", "nickname": "x"}'
+    )
+    assert (code, body["error"]) == (400, "invalid_encoding")
     code, body = await _post_raw(comments_app, article, b'{"body": "\\ud800", "nickname": "x"}')
     assert code == 422
     assert body["error"] in ("invalid_input", "invalid_characters")

@@ -28,7 +28,8 @@ async def _queue(app: CommentsDriver, **params: Any) -> dict[str, Any]:
 
 async def test_desk_needs_the_moderator_role(comments_app: CommentsDriver) -> None:
     http = comments_app.http
-    assert (await http.get("/api/v1/moderation/queue")).status_code == 401
+    anonymous = await http.get("/api/v1/moderation/queue")
+    assert (anonymous.status_code, anonymous.json()["error"]) == (401, "unauthorized")
     assert (
         await http.get("/api/v1/moderation/queue", headers=bearer(next_id(), "reader"))
     ).status_code == 403
