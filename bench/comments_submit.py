@@ -38,6 +38,7 @@ from alembic import command
 from alembic.config import Config
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
+from redis.asyncio import Redis
 from sqlalchemy import text
 
 from comments.domain.normalise import normalise_word
@@ -397,10 +398,21 @@ async def _await_approved(consumer: AIOKafkaConsumer, comment_id: int, started: 
 
 
 async def drop(settings: Settings) -> None:
+    """Remove the run's schema and Redis keys (its topics have a unique suffix)."""
     engine = create_engine(settings)
     async with engine.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA IF EXISTS "{settings.db_schema}" CASCADE'))
     await engine.dispose()
+    redis = Redis.from_url(settings.redis_url)
+    batch: list[bytes] = []
+    async for key in redis.scan_iter(match=f"{settings.redis_prefix}:*", count=1000):
+        batch.append(key)
+        if len(batch) >= 1000:
+            await redis.delete(*batch)
+            batch = []
+    if batch:
+        await redis.delete(*batch)
+    await redis.aclose()
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
