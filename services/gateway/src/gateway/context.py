@@ -20,6 +20,7 @@ from gateway.domain.login_guard import LoginGuard
 from gateway.domain.sessions import SessionService
 from gateway.ratelimit import LocalSyncedLimiter, RedisRateLimiter
 from gateway.settings import Settings
+from gateway.views import ViewBuffer
 
 
 @dataclass(slots=True)
@@ -40,6 +41,7 @@ class Gateway:
     login_guard: LoginGuard
     verifier: TokenVerifier
     views: ViewRecorder
+    view_buffer: ViewBuffer
 
 
 def get_gateway(request: Request) -> Gateway:

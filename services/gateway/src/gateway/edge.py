@@ -18,7 +18,6 @@ from gateway.clients import client_ip
 from gateway.context import Gateway
 from gateway.ratelimit import Limit
 from gateway.security import SECURITY_HEADERS
-from gateway.views import record_view
 
 ARTICLE_PATH = re.compile(r"^/(api/v1/)?articles/(\d{1,12})$")
 UNLIMITED_PREFIXES = ("/healthz", "/readyz", "/metrics", "/static/")
@@ -193,14 +192,7 @@ class EdgeMiddleware:
         if wait:
             await _too_many(send, "read", wait)
             return True
-        record_view(
-            gw,
-            article_id=int(article_id),
-            section_id=entry.meta.get("section_id"),
-            visitor=ids[0],
-            user_agent=ua,
-            user_id=None,
-        )
+        gw.view_buffer.add((int(article_id), entry.meta.get("section_id"), ids[0], ua, None, now))
         not_modified = headers.get(b"if-none-match") == entry.etag.encode()
         await send(
             {

@@ -34,6 +34,7 @@ from gateway.edge import EdgeMiddleware
 from gateway.ratelimit import Limit, LocalSyncedLimiter, RedisRateLimiter
 from gateway.security import SecurityHeadersMiddleware
 from gateway.settings import Settings, get_settings
+from gateway.views import ViewBuffer
 from gateway.web import desk, desk_more, editor, forms, ops, pages, reactions
 from gateway.web.templates import STATIC_DIR
 
@@ -86,6 +87,7 @@ def _build(settings: Settings, redis: Redis, stack: AsyncExitStack) -> Gateway:
             lock_seconds=settings.login_lock_seconds,
         ),
         views=None,  # type: ignore[arg-type] # set once the producer is up, below
+        view_buffer=None,  # type: ignore[arg-type] # idem
     )
 
 
@@ -113,7 +115,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         producer = await start_producer(settings, client_id="gateway-views")
         stack.push_async_callback(producer.stop)
         gw.views = ViewRecorder(EventPublisher(producer, settings), producer_name="gateway")
-        _background(stack, "view-recorder", gw.views)  # stopped first: flushes pending views
+        gw.view_buffer = ViewBuffer(gw.views)
+        _background(stack, "view-recorder", gw.views)  # stops after the buffer drained into it
+        _background(stack, "view-buffer", gw.view_buffer)
         _background(stack, "read-limit-sync", gw.read_limiter)
         consumer = InvalidationConsumer(
             settings=settings,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import orjson
 from fastapi import APIRouter, Request, Response
 
@@ -48,5 +50,6 @@ async def article(article_id: int, request: Request, gw: GatewayDep) -> Response
         visitor=info.client_id,
         user_agent=info.user_agent,
         user_id=None,
+        at=time.time(),
     )
     return cached_response(request, entry, state=state, public=public)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -163,6 +164,7 @@ def _count_view(
         visitor=info.client_id,
         user_agent=info.user_agent,
         user_id=session.principal.user_id if session.principal else None,
+        at=time.time(),
     )
 
 

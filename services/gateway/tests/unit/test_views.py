@@ -1,0 +1,44 @@
+"""Read counting on fakes: the buffer turns queued reads into views for the recorder."""
+
+from __future__ import annotations
+
+import time
+
+from common.events.views import ArticleView
+from gateway.views import ViewBuffer
+
+
+class FakeRecorder:
+    """Collects what would be published."""
+
+    def __init__(self) -> None:
+        self.views: list[ArticleView] = []
+
+    def record(self, view: ArticleView) -> None:
+        self.views.append(view)
+
+
+def test_queued_reads_become_views_on_drain() -> None:
+    recorder = FakeRecorder()
+    buffer = ViewBuffer(recorder)  # type: ignore[arg-type]
+    now = time.time()
+    buffer.add((7, 3, "v" * 32, "Mozilla/5.0", None, now))
+    buffer.add((8, "not-a-section", "w" * 32, "x" * 400, 12, now))
+    assert len(buffer) == 2
+    assert buffer.drain() == 2
+    assert len(buffer) == 0
+    first, second = recorder.views
+    assert (first.article_id, first.section_id, first.user_id) == (7, 3, None)
+    assert first.at.timestamp() == now
+    assert second.section_id is None
+    assert len(second.user_agent) == 256
+    assert second.user_id == 12
+
+
+async def test_stopping_drains_what_is_left() -> None:
+    recorder = FakeRecorder()
+    buffer = ViewBuffer(recorder, interval=10)  # type: ignore[arg-type]
+    buffer.add((1, None, "v", "", None, time.time()))
+    buffer.stop()
+    await buffer.run()
+    assert len(recorder.views) == 1
