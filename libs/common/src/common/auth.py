@@ -97,7 +97,7 @@ def _verifier(request: Request) -> TokenVerifier:
     return verifier
 
 
-def optional_principal(request: Request) -> Principal | None:
+async def optional_principal(request: Request) -> Principal | None:
     """The caller if a valid token was sent; anonymous otherwise; 401 for a bad token."""
     token = bearer_token(request)
     if token is None:
@@ -112,7 +112,7 @@ def optional_principal(request: Request) -> Principal | None:
         ) from exc
 
 
-def current_principal(
+async def current_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     """The caller; 401 when anonymous."""

@@ -57,12 +57,22 @@ class ViewRecorder:
             if self.pending:
                 log.info("re-sending %d views left by the previous run", self.pending)
 
-    def record(self, view: ArticleView) -> None:
-        """Queue one view; drops (and counts) only if Kafka has been away for very long."""
+    @property
+    def spool(self) -> ViewSpool | None:
+        """The journal, for a caller that journals views itself before handing them over."""
+        return self._spool
+
+    def record(self, view: ArticleView, *, journaled: bool = False) -> None:
+        """Queue one view; drops (and counts) only if Kafka has been away for very long.
+
+        ``journaled``: the caller already wrote it to :attr:`spool`, in this same order.
+        """
         if len(self._pending) >= self._max_pending:
             DROPPED.inc()
+            if journaled and self._spool is not None:
+                self._spool.dropped()
             return
-        if self._spool is not None:
+        if self._spool is not None and not journaled:
             self._spool.view(view)
         self._pending.append(view)
         RECORDED.inc()

@@ -7,7 +7,9 @@ line records that. On start, declared but unacknowledged batches are re-sent wit
 same event id (analytics drops the duplicate if the first send had arrived) and
 undeclared views are batched anew.
 
-Lines (JSON): ``{"v": view}``, ``{"b": event_id, "n": count}``, ``{"a": event_id}``.
+Lines (JSON): ``{"v": view}``, ``{"d": 1}`` (the view just journaled was dropped: the
+buffer was full), ``{"b": event_id, "n": count}``, ``{"a": event_id}``. Views must be
+journaled in the order the recorder queues them.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class ViewSpool:
                 continue  # a line cut short by the kill: its read was never answered
             if "v" in entry:
                 views.append(ArticleView.model_validate(entry["v"]))
+            elif "d" in entry:
+                views.pop()
             elif "b" in entry:
                 declared[uuid.UUID(entry["b"])] = [views.popleft() for _ in range(entry["n"])]
             elif "a" in entry:
@@ -71,6 +75,14 @@ class ViewSpool:
     def view(self, view: ArticleView) -> None:
         """Journal one view."""
         os.write(self._fd, self._view_line(view))
+
+    def view_row(self, row: dict[str, object]) -> None:
+        """Journal one view given as plain fields (``at`` may be a unix timestamp)."""
+        os.write(self._fd, orjson.dumps({"v": row}) + b"\n")
+
+    def dropped(self) -> None:
+        """Journal that the view journaled last was dropped."""
+        os.write(self._fd, b'{"d":1}\n')
 
     def batch(self, event_id: uuid.UUID, count: int) -> None:
         """Journal that the next ``count`` views form batch ``event_id``."""
