@@ -1,7 +1,7 @@
 """Request dependencies: the process context and who is calling.
 
 All are ``async def``: FastAPI runs plain ``def`` dependencies in a thread pool, a hop
-per dependency that the submit path cannot afford; token checks reuse ``common.auth``.
+per dependency that the submit path cannot afford; token checks are ``common.auth``'s.
 """
 
 from __future__ import annotations
@@ -28,14 +28,9 @@ async def _client_id(request: Request) -> str:
     return UNKNOWN_CLIENT
 
 
-async def _principal(request: Request) -> Principal | None:
-    """The caller named by a valid bearer token; 401 for a bad one (see common.auth)."""
-    return optional_principal(request)
-
-
 ClientId = Annotated[str, Depends(_client_id)]
 Ctx = Annotated[CommentsContext, Depends(_context)]
-Caller = Annotated[Principal | None, Depends(_principal)]
+Caller = Annotated[Principal | None, Depends(optional_principal)]
 
 
 async def _moderator(principal: Caller) -> Principal:
