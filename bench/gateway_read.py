@@ -119,6 +119,20 @@ def throughput(url: str, seconds: int, connections: int) -> float:
     return asyncio.run(_python_load(url, seconds, connections))
 
 
+def _capture(url: str) -> tuple[bytes, str, str]:
+    """The gateway's cached response: body, and the headers minus those uvicorn adds."""
+    response = httpx.get(url, headers={"user-agent": UA}, timeout=10)
+    if response.headers.get("x-cache") != "HIT":
+        response = httpx.get(url, headers={"user-agent": UA}, timeout=10)
+    skip = {"date", "server"}
+    headers = [[k, v] for k, v in response.headers.multi_items() if k not in skip]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as out:
+        json.dump(headers, out)
+    with tempfile.NamedTemporaryFile(suffix=".html", delete=False) as body:
+        body.write(response.content)
+    return response.content, out.name, body.name
+
+
 def _pin(*pids: int | None) -> None:
     if (os.cpu_count() or 1) < 2:
         return
@@ -190,33 +204,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "gateway-uncached", GATEWAY_CACHE_ENABLED="false", **UNLIMITED
         )
         page_url = f"{cached.url}/articles/{article}"
-        body = httpx.get(page_url, headers={"user-agent": UA}, timeout=10).content
-        with tempfile.NamedTemporaryFile(suffix=".html", delete=False) as out:
-            out.write(body)
-        bare_port = free_port()
-        procs.append(
-            _uvicorn(
-                "_bare_asgi:app",
-                bare_port,
-                {**os.environ, "BARE_BODY_FILE": out.name, "PYTHONPATH": str(ROOT)},
-                factory=False,
-            )
-        )
+        body, headers_file, body_file = _capture(page_url)
+        bare_env = {**os.environ, "BARE_BODY_FILE": body_file, "PYTHONPATH": str(ROOT)}
+        bare_port, minimal_port = free_port(), free_port()
+        # the baseline sends the gateway's exact response; a second one only two headers
+        with_headers = {**bare_env, "BARE_HEADERS_FILE": headers_file}
+        procs.append(_uvicorn("_bare_asgi:app", bare_port, with_headers, factory=False))
+        procs.append(_uvicorn("_bare_asgi:app", minimal_port, bare_env, factory=False))
         bare_url = f"http://127.0.0.1:{bare_port}/"
+        minimal_url = f"http://127.0.0.1:{minimal_port}/"
         _wait(bare_url)
+        _wait(minimal_url)
         assembly = _latencies(f"{uncached.url}/articles/{article}", args.uncached)
         # same core for both servers, the load generator on the other one
-        _pin(procs[0].pid, cached.popen.pid if cached.popen else None)
+        _pin(procs[0].pid, procs[1].pid, cached.popen.pid if cached.popen else None)
         platform.stop("analytics-worker")  # it would count the views on the servers' cores
         throughput(bare_url, 2, args.connections)  # warm-up of both
         throughput(page_url, 2, args.connections)
+        throughput(minimal_url, 2, args.connections)
         views_before = _views_recorded(cached.url or "")
-        bare_runs, gateway_runs = [], []
-        for _ in range(args.rounds):  # alternate, so background noise hits both alike
+        bare_runs, gateway_runs, minimal_runs = [], [], []
+        for _ in range(args.rounds):  # interleaved, so background noise hits all alike
             bare_runs.append(throughput(bare_url, args.seconds, args.connections))
             gateway_runs.append(throughput(page_url, args.seconds, args.connections))
+            minimal_runs.append(throughput(minimal_url, args.seconds, args.connections))
         views = _views_recorded(cached.url or "") - views_before
-        bare, gateway = max(bare_runs), max(gateway_runs)
+        bare, gateway, minimal = max(bare_runs), max(gateway_runs), max(minimal_runs)
         return {
             "load_generator": "wrk" if shutil.which("wrk") else "python-httpx",
             "connections": args.connections,
@@ -226,6 +239,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "gateway_cached_rps": round(gateway, 1),
             "ratio": round(gateway / bare, 3),
             "bare_asgi_rps_runs": [round(r) for r in bare_runs],
+            "response_headers": json.loads(Path(headers_file).read_text()),
+            "bare_minimal_headers_rps": round(minimal, 1),
+            "bare_minimal_headers_rps_runs": [round(r) for r in minimal_runs],
+            "ratio_vs_minimal_headers": round(gateway / minimal, 3),
             "gateway_cached_rps_runs": [round(r) for r in gateway_runs],
             "ratio_of_medians": round(
                 statistics.median(gateway_runs) / statistics.median(bare_runs), 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
@@ -129,6 +130,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await gw.client_ids.prepare()
         app.state.gateway = gw
         app.state.readiness_checks.update(_readiness(gw, consumer))
+        gc.freeze()  # what startup built lives for good: keep it out of every collection
         yield
         app.state.gateway = None
 
