@@ -45,7 +45,8 @@ def _reader_posts_a_comment(page: Page, base: str, content: Content, shots: Path
         page.reload()
     assert _read_count(page) > first, "read count did not rise"
     page.fill("#comment-body", COMMENT)
-    expect(page.locator("#comment-counter")).to_contain_text("已输入 13 字")  # 👍🏽 is one character
+    # 👍🏽 (thumbs up with a skin tone) is one user-perceived character
+    expect(page.locator("#comment-counter")).to_contain_text("已输入 13 字")
     page.screenshot(path=str(shots / "article.png"), full_page=True)
     page.click("#comment-form button[type=submit]")
     expect(page.locator(".flash")).to_contain_text("审核通过后显示")
