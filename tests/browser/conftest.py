@@ -21,9 +21,13 @@ ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium for the session."""
+    """One headless Chromium per module.
+
+    Playwright's sync API keeps an event loop running in the main thread while it is
+    open; closing it with the module lets later asyncio tests run their own loop.
+    """
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.fail("chromium is missing: apt-get install -y chromium")
     with sync_playwright() as playwright:
