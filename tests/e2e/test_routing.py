@@ -84,3 +84,14 @@ def _status_of_oversized_post(base: str) -> int:
             b"Content-Length: 10000000\r\n\r\n{"
         )
         return int(sock.recv(1024).split(b" ", 2)[1])
+
+
+def test_feeds_are_served_at_the_site_root(platform: Platform, content: Content) -> None:
+    with client(platform.gateway) as gw:
+        rss = gw.get("/rss.xml")
+        section = gw.get(f"/sections/{content.section_id}/rss.xml")
+        sitemap = gw.get("/sitemap.xml")
+    assert rss.status_code == 200
+    assert "<rss" in rss.text
+    assert section.status_code == 200
+    assert "<urlset" in sitemap.text

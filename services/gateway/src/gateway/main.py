@@ -36,7 +36,7 @@ from gateway.ratelimit import Limit, LocalSyncedLimiter, RedisRateLimiter
 from gateway.security import SecurityHeadersMiddleware
 from gateway.settings import Settings, get_settings
 from gateway.views import ViewBuffer
-from gateway.web import desk, desk_more, editor, forms, ops, pages, reactions
+from gateway.web import desk, desk_more, editor, feeds, forms, ops, pages, reactions
 from gateway.web.templates import STATIC_DIR
 
 
@@ -167,6 +167,7 @@ def create_app(settings: Settings | None = None, *, edge_inside: bool = True) ->
             desk_more.router,
             editor.router,
             ops.router,
+            feeds.router,
         ],
         max_body_bytes=settings.max_body_bytes,
     )
