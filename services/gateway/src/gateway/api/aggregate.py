@@ -7,16 +7,26 @@ import time
 import orjson
 from fastapi import APIRouter, Request, Response
 
+from common.auth import InvalidTokenError
 from gateway.api.proxy import caller_of
 from gateway.api.responses import cached_response
 from gateway.assembly import assemble_article
 from gateway.cache.entry import CachedResponse
 from gateway.cache.invalidation import article_tag, comments_tag
-from gateway.context import GatewayDep
+from gateway.context import Gateway, GatewayDep
 from gateway.edge import client_info
 from gateway.views import record_view
 
 router = APIRouter(tags=["aggregation"])
+
+
+def _user_id(gw: Gateway, token: str | None) -> int | None:
+    if token is None:
+        return None
+    try:
+        return gw.verifier.verify(token).user_id
+    except InvalidTokenError:
+        return None
 
 
 @router.get("/api/v1/articles/{article_id}")
@@ -36,7 +46,8 @@ async def article(article_id: int, request: Request, gw: GatewayDep) -> Response
             meta={"section_id": bundle.article.get("section_id")},
         )
 
-    public = caller.token is None and not request.cookies
+    # the API authenticates by bearer token only: cookies do not make an answer private
+    public = caller.token is None
     if public:
         entry, state = await gw.cache.fetch(f"api:article:{article_id}", load)
         assert entry is not None  # noqa: S101 - load() answers or raises
@@ -49,7 +60,7 @@ async def article(article_id: int, request: Request, gw: GatewayDep) -> Response
         section_id=entry.meta.get("section_id"),
         visitor=info.client_id,
         user_agent=info.user_agent,
-        user_id=None,
+        user_id=_user_id(gw, caller.token),
         at=time.time(),
     )
     return cached_response(request, entry, state=state, public=public)
