@@ -85,7 +85,7 @@ def content(platform: Platform) -> Content:
                 "/api/v1/articles",
                 json={
                     "section_id": sub.json()["id"],
-                    "title": f"测试文章第{n + 1}篇：城市更新与社区建设",
+                    "title": f"测试文章第{n + 1}篇 城市更新与社区建设",
                     "summary": "关于城市更新与社区建设的报道。",
                     "body_html": "<p>城市更新是一项系统工程。</p><p>社区建设需要居民共同参与。</p>",
                     "source": "新闻中心",

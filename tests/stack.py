@@ -235,7 +235,7 @@ def base_environment(uid: str) -> dict[str, str]:
             "NEWSROOM_TOPIC_SUFFIX": f".t{uid}",
             "NEWSROOM_TOPIC_PARTITIONS": "3",
             "NEWSROOM_RELAY_POLL_INTERVAL": "0.02",
-            # consumer groups of their own, so other sessions on the same broker never rebalance them
+            # consumer groups of their own: other sessions on the broker never rebalance them
             "ANALYTICS_VIEWS_GROUP": f"analytics-views-{uid}",
             "ANALYTICS_EVENTS_GROUP": f"analytics-events-{uid}",
             "COMMENTS_CONSUMER_GROUP": f"comments-articles-{uid}",
