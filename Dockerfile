@@ -24,6 +24,7 @@ COPY libs/ libs/
 COPY services/ services/
 RUN uv sync --frozen --all-packages --no-dev
 
-RUN useradd --system --uid 10001 --no-create-home newsroom
+RUN useradd --system --uid 10001 --no-create-home newsroom \
+    && mkdir -p /var/lib/newsroom/views && chown newsroom /var/lib/newsroom/views
 USER newsroom
 CMD ["python", "-m", "gateway"]

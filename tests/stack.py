@@ -255,6 +255,7 @@ def base_environment(uid: str) -> dict[str, str]:
             "GATEWAY_RATE_LOGIN_PER_MINUTE": "100000",
             "GATEWAY_LOGIN_FAILURES_BEFORE_LOCK": "5",
             "PYTHONUNBUFFERED": "1",
+            "GATEWAY_VIEW_JOURNAL_DIR": str(Path(tempfile.gettempdir()) / f"newsroom-views-{uid}"),
         }
     )
     return env

@@ -54,6 +54,7 @@ def dev_env() -> dict[str, str]:
         env[f"NEWSROOM_{service.upper()}_URL"] = f"http://{HOST}:{port}"
     for service, port in SERVICE_PORTS.items():
         env[f"{service.upper()}_PORT"] = str(port)
+    env["GATEWAY_VIEW_JOURNAL_DIR"] = str(DEV / "views")  # answered reads survive a kill
     return env
 
 

@@ -130,3 +130,18 @@ async def test_a_view_dropped_for_a_full_buffer_is_not_resent(tmp_path: Path) ->
     second = _recorder(publisher, spool)
     await second.flush()
     assert _articles(publisher.sent) == [1]
+
+
+async def test_views_journaled_as_tuples_are_recovered(tmp_path: Path) -> None:
+    spool = tmp_path / "views.journal"
+    first = _recorder(FakePublisher(), spool)
+    assert first.spool is not None
+    first.spool.view_tuple((8, {"not": "an id"}, "v" * 32, "Mozilla/5.0", None, 1.7e9))
+    publisher = FakePublisher()
+    second = _recorder(publisher, spool)
+    await second.flush()
+    batch = publisher.sent[0].payload()
+    assert isinstance(batch, ViewsRecorded)
+    assert batch.views[0].article_id == 8
+    assert batch.views[0].section_id is None
+    assert batch.views[0].at == datetime.fromtimestamp(1.7e9, UTC)

@@ -19,6 +19,7 @@ from common.db import create_engine, ping, session_factory
 from common.kafka.producer import EventPublisher, start_producer
 from common.service import create_service_app
 from common.view_recorder import ViewRecorder
+from common.view_spool import ViewSpool
 from common.visitor import VisitorHasher
 from gateway.adapters.accounts_repo import SqlRefreshStore, SqlUserStore
 from gateway.adapters.upstream import create_upstreams
@@ -117,7 +118,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             stack.push_async_callback(upstream.client.aclose)
         producer = await start_producer(settings, client_id="gateway-views")
         stack.push_async_callback(producer.stop)
-        gw.views = ViewRecorder(EventPublisher(producer, settings), producer_name="gateway")
+        gw.views = ViewRecorder(
+            EventPublisher(producer, settings), producer_name="gateway", spool=_journal(settings)
+        )
         gw.view_buffer = ViewBuffer(gw.views)
         _background(stack, "view-recorder", gw.views)  # stops after the buffer drained into it
         _background(stack, "view-buffer", gw.view_buffer)
@@ -137,6 +140,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
         yield
         app.state.gateway = None
+
+
+def _journal(settings: Settings) -> ViewSpool | None:
+    if settings.view_journal_dir is None:
+        return None
+    return ViewSpool(settings.view_journal_dir / f"views-{settings.port}.journal")
 
 
 def _readiness(gw: Gateway, consumer: InvalidationConsumer) -> dict[str, object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -55,6 +56,10 @@ class Settings(ServiceSettings):
     rate_login_per_minute: int = Field(default=10, ge=1)
     login_failures_before_lock: int = Field(default=5, ge=1)
     login_lock_seconds: int = Field(default=300, ge=1)
+
+    # where each gateway process journals the reads it answered (one file per port), so
+    # a killed process re-sends them on restart; unset: reads live only in memory
+    view_journal_dir: Path | None = None
 
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     trust_forwarded_for: bool = False  # only behind a proxy that sets X-Forwarded-For

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from common.events.views import ArticleView
+from common.view_spool import ViewSpool
 from gateway.views import ViewBuffer
 
 
 class FakeRecorder:
     """Collects what would be published."""
 
-    def __init__(self) -> None:
+    def __init__(self, spool: ViewSpool | None = None) -> None:
         self.views: list[ArticleView] = []
+        self.spool = spool
+        self.journaled: list[bool] = []
 
-    def record(self, view: ArticleView) -> None:
+    def record(self, view: ArticleView, *, journaled: bool = False) -> None:
         self.views.append(view)
+        self.journaled.append(journaled)
 
 
 def test_queued_reads_become_views_on_drain() -> None:
@@ -42,3 +47,16 @@ async def test_stopping_drains_what_is_left() -> None:
     buffer.stop()
     await buffer.run()
     assert len(recorder.views) == 1
+
+
+def test_a_read_is_journaled_before_it_is_answered(tmp_path: Path) -> None:
+    spool = ViewSpool(tmp_path / "views.journal")
+    recorder = FakeRecorder(spool)
+    buffer = ViewBuffer(recorder)  # type: ignore[arg-type]
+    buffer.add((7, 3, "v" * 32, "Mozilla/5.0", None, time.time()))
+    # the process is killed here: the next one finds the read in the journal
+    in_flight, pending = ViewSpool(tmp_path / "views.journal").recover()
+    assert in_flight == []
+    assert [v.article_id for v in pending] == [7]
+    buffer.drain()
+    assert recorder.journaled == [True], "the recorder must not journal it a second time"
