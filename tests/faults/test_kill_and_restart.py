@@ -228,3 +228,25 @@ def test_analytics_consumer_killed_mid_load_loses_and_doubles_no_read(
     finally:
         load.stop()
     _exactly_counted(platform, article, before, load)
+
+
+def test_redis_data_lost_mid_load_is_restored_and_counting_resumes(
+    platform: Platform, article: int
+) -> None:
+    before = settled_reads(platform, article)
+    load = ReadLoad(platform.gateway, article).start()
+    try:
+        load.wait_for(150)
+        redis_url = platform.base_env["NEWSROOM_REDIS_URL"]
+        subprocess.run(
+            [sys.executable, "-c", f"import redis; redis.Redis.from_url({redis_url!r}).flushall()"],
+            check=True,
+            timeout=30,
+        )
+        load.wait_for(load.ok + 150, timeout=60)
+    finally:
+        load.stop()
+    worker = platform.processes["analytics-worker"]
+    assert worker.popen is not None
+    assert worker.popen.poll() is None, "the consumer restores in place and keeps running"
+    _exactly_counted(platform, article, before, load)

@@ -111,10 +111,14 @@ def _stop_all(workers: Sequence[Stoppable]) -> None:
         worker.stop()
 
 
+_metrics_ports: set[int] = set()
+
+
 def start_worker_metrics(port: int | None) -> None:
     """Serve ``/metrics`` (Prometheus text; also a liveness probe) from a worker process."""
-    if port is not None:
+    if port is not None and port not in _metrics_ports:
         start_http_server(port, addr="0.0.0.0")  # noqa: S104 - scraped from other containers
+        _metrics_ports.add(port)
 
 
 async def run_until_signalled(

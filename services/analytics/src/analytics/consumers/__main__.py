@@ -1,7 +1,8 @@
 """``python -m analytics.consumers``: count views, follow article/comment events, roll up.
 
-Exits with status 75 when the live state vanished while running (Redis lost): restarting
-the process restores it from the last rollup and Kafka before counting again.
+When the live state vanishes while running (Redis lost its data), the consumers stop,
+the state is restored from the last rollup and Kafka, and counting resumes, all in this
+process (``consume`` returns 75 for that round).
 """
 
 from __future__ import annotations
@@ -84,7 +85,9 @@ def main() -> None:
     # the views path allocates many short-lived dicts and no cycles: collect rarely
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
-    sys.exit(uvloop.run(consume(settings)))
+    while (status := uvloop.run(consume(settings))) == EXIT_STATE_LOST:
+        log.warning("live state lost: restoring from the last rollup and Kafka, then resuming")
+    sys.exit(status)
 
 
 if __name__ == "__main__":
