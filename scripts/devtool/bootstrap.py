@@ -22,6 +22,8 @@ APT_REQUIREMENTS = (
     ("/usr/bin/redis-server", "redis-server"),
     ("/usr/lib/postgresql/15/bin/postgres", "postgresql"),
     ("/usr/bin/chromium", "chromium"),
+    # Chinese glyphs for the browser tests' screenshots (otherwise empty boxes)
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "fonts-noto-cjk"),
 )
 APT_LISTS = Path("/var/lib/apt/lists")
 APT_LISTS_MAX_AGE = 24 * 3600
