@@ -8,6 +8,10 @@ from typing import ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +95,40 @@ def _unicode_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+DEPENDENCY_DOWN: tuple[type[Exception], ...] = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    OperationalError,
+    InterfaceError,
+    ConnectionError,  # e.g. a refused connection to the database
+)
+
+
+def _dependency_down(_: Request, exc: Exception) -> JSONResponse:
+    what = "redis" if isinstance(exc, RedisError) else "a backing service"
+    if isinstance(exc, OperationalError | InterfaceError):
+        what = "the database"
+    log.warning("%s unavailable: %r", what, exc)
+    return JSONResponse(
+        {"error": "unavailable", "detail": f"{what} is unavailable; retry shortly"},
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Map domain errors and bad input to JSON 4xx answers with a reason."""
+    """Map domain errors and bad input to JSON 4xx answers with a reason.
+
+    A dependency that is down (Redis, the database) is a 503 with ``Retry-After``, not a 500.
+    """
     app.add_exception_handler(DomainError, _domain_error)
+    for error in (
+        RedisConnectionError,
+        RedisTimeoutError,
+        OperationalError,
+        InterfaceError,
+        OSError,
+    ):
+        app.add_exception_handler(error, _dependency_down)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(UnicodeDecodeError, _unicode_error)

@@ -6,16 +6,27 @@ import asyncio
 import logging
 import uuid
 from collections import deque
+from datetime import UTC, datetime
 
+import orjson
 from aiokafka.errors import KafkaError
 from prometheus_client import Counter, Gauge
+from pydantic import BaseModel
 
-from common.events import VIEWS_TOPIC, Envelope
-from common.events.views import ArticleView, ViewsRecorded
+from common.events import VIEWS_TOPIC
+from common.events.views import ViewsRecorded
 from common.kafka.producer import EventPublisher
-from common.view_spool import COMPACT_AFTER_BYTES, ViewSpool
+from common.view_spool import COMPACT_AFTER_BYTES, ViewItem, ViewSpool
 
 log = logging.getLogger(__name__)
+
+
+def _model_fields(value: object) -> object:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
 RECORDED = Counter("newsroom_views_recorded_total", "Views accepted for publishing")
 PUBLISHED = Counter("newsroom_views_published_total", "Views acknowledged by Kafka")
 DROPPED = Counter("newsroom_views_dropped_total", "Views dropped because the buffer was full")
@@ -46,8 +57,8 @@ class ViewRecorder:
         self._max_batch = max_batch
         self._interval = interval
         self._max_pending = max_pending
-        self._pending: deque[ArticleView] = deque()
-        self._in_flight: list[tuple[uuid.UUID, list[ArticleView]]] = []
+        self._pending: deque[ViewItem] = deque()
+        self._in_flight: list[tuple[uuid.UUID, list[ViewItem]]] = []
         self._wake = asyncio.Event()
         self._stopping = False
         self._spool = spool
@@ -62,9 +73,11 @@ class ViewRecorder:
         """The journal, for a caller that journals views itself before handing them over."""
         return self._spool
 
-    def record(self, view: ArticleView, *, journaled: bool = False) -> None:
+    def record(self, view: ViewItem, *, journaled: bool = False) -> None:
         """Queue one view; drops (and counts) only if Kafka has been away for very long.
 
+        A view given as plain fields is not validated here (the read path builds it
+        itself; see :func:`common.view_spool.view_fields`); analytics validates every batch.
         ``journaled``: the caller already wrote it to :attr:`spool`, in this same order.
         """
         if len(self._pending) >= self._max_pending:
@@ -115,14 +128,15 @@ class ViewRecorder:
         PENDING.set(self.pending)
         while self._in_flight:
             event_id, batch = self._in_flight[0]
-            envelope = Envelope.wrap(
-                ViewsRecorded(views=batch),
-                key=str(event_id),
-                producer=self._producer_name,
-                event_id=event_id,
-            )
             try:
-                await self._publisher.publish(envelope, topic=VIEWS_TOPIC)
+                await self._publisher.publish_encoded(
+                    self._encode(event_id, batch),
+                    topic=VIEWS_TOPIC,
+                    key=str(event_id),
+                    event_type=ViewsRecorded.event_type,
+                    event_version=ViewsRecorded.event_version,
+                    event_id=str(event_id),
+                )
             except KafkaError as exc:
                 log.warning("publishing %d views failed, will retry: %r", len(batch), exc)
                 return
@@ -132,6 +146,21 @@ class ViewRecorder:
             PUBLISHED.inc(len(batch))
         PENDING.set(self.pending)
         self._compact_when_idle()
+
+    def _encode(self, event_id: uuid.UUID, batch: list[ViewItem]) -> bytes:
+        """The envelope of one batch, encoded without building models (the hot path)."""
+        return orjson.dumps(
+            {
+                "event_id": str(event_id),
+                "event_type": ViewsRecorded.event_type,
+                "event_version": ViewsRecorded.event_version,
+                "occurred_at": datetime.now(UTC),
+                "producer": self._producer_name,
+                "key": str(event_id),
+                "data": {"views": batch},
+            },
+            default=_model_fields,
+        )
 
     def _compact_when_idle(self) -> None:
         spool = self._spool

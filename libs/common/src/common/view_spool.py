@@ -20,6 +20,7 @@ import uuid
 from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -28,18 +29,27 @@ from common.events.views import ArticleView
 COMPACT_AFTER_BYTES = 8 << 20
 
 
-def _from_tuple(entry: list[object]) -> ArticleView:
-    article_id, section_id, visitor, user_agent, user_id, at = entry
-    return ArticleView.model_validate(
-        {
-            "article_id": article_id,
-            "section_id": section_id if isinstance(section_id, int) else None,
-            "visitor": visitor,
-            "user_agent": str(user_agent)[:256],
-            "user_id": user_id,
-            "at": datetime.fromtimestamp(float(str(at)), UTC),
-        }
-    )
+ViewItem = ArticleView | dict[str, Any]
+"""A view as a model, or as the plain fields of :class:`ArticleView` (hot paths)."""
+
+
+def view_fields(
+    article_id: object,
+    section_id: object,
+    visitor: object,
+    user_agent: object,
+    user_id: object,
+    at: object,
+) -> dict[str, Any]:
+    """The fields of an :class:`ArticleView` from a read's parts (``at``: unix time)."""
+    return {
+        "article_id": article_id,
+        "section_id": section_id if isinstance(section_id, int) else None,
+        "visitor": visitor,
+        "user_agent": str(user_agent)[:256],
+        "user_id": user_id,
+        "at": datetime.fromtimestamp(float(str(at)), UTC),
+    }
 
 
 class ViewSpool:
@@ -50,19 +60,19 @@ class ViewSpool:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
-    def recover(self) -> tuple[list[tuple[uuid.UUID, list[ArticleView]]], deque[ArticleView]]:
+    def recover(self) -> tuple[list[tuple[uuid.UUID, list[ViewItem]]], deque[ViewItem]]:
         """Unacknowledged batches (to re-send as they were) and views not yet in a batch."""
-        views: deque[ArticleView] = deque()
-        declared: dict[uuid.UUID, list[ArticleView]] = {}
+        views: deque[ViewItem] = deque()
+        declared: dict[uuid.UUID, list[ViewItem]] = {}
         for line in self.path.read_bytes().splitlines():
             try:
                 entry = orjson.loads(line)
             except orjson.JSONDecodeError:
                 continue  # a line cut short by the kill: its read was never answered
             if isinstance(entry, list):
-                views.append(_from_tuple(entry))
+                views.append(view_fields(*entry))
             elif "v" in entry:
-                views.append(ArticleView.model_validate(entry["v"]))
+                views.append(entry["v"])
             elif "d" in entry:
                 views.pop()
             elif "b" in entry:
@@ -72,7 +82,7 @@ class ViewSpool:
         return list(declared.items()), views
 
     def compact(
-        self, in_flight: list[tuple[uuid.UUID, list[ArticleView]]], pending: deque[ArticleView]
+        self, in_flight: list[tuple[uuid.UUID, list[ViewItem]]], pending: deque[ViewItem]
     ) -> None:
         """Rewrite the journal with only what is still owed to Kafka."""
         lines: list[bytes] = []
@@ -90,7 +100,7 @@ class ViewSpool:
         """Bytes in the journal."""
         return os.fstat(self._fd).st_size
 
-    def view(self, view: ArticleView) -> None:
+    def view(self, view: ViewItem) -> None:
         """Journal one view."""
         os.write(self._fd, self._view_line(view))
 
@@ -119,8 +129,9 @@ class ViewSpool:
         os.close(self._fd)
 
     @staticmethod
-    def _view_line(view: ArticleView) -> bytes:
-        return orjson.dumps({"v": view.model_dump(mode="json")}) + b"\n"
+    def _view_line(view: ViewItem) -> bytes:
+        fields = view.model_dump(mode="json") if isinstance(view, ArticleView) else view
+        return orjson.dumps({"v": fields}) + b"\n"
 
     @staticmethod
     def _batch_line(event_id: uuid.UUID, count: int) -> bytes:

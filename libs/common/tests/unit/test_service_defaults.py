@@ -69,3 +69,19 @@ async def test_every_response_carries_a_request_id() -> None:
         assert kept.headers["x-request-id"] == "abc-123"
         made = await client.get("/healthz")
         assert len(made.headers["x-request-id"]) == 32
+
+
+async def test_a_dependency_that_is_down_is_a_503_not_a_500() -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    app = _app()
+
+    @app.get("/needs-redis")
+    async def needs_redis() -> None:
+        raise RedisConnectionError("Connection closed by server.")
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as c:
+        response = await c.get("/needs-redis")
+    assert response.status_code == 503
+    assert response.json()["error"] == "unavailable"
+    assert response.headers["retry-after"] == "1"

@@ -18,7 +18,9 @@ class FakePublisher:
         self.sent: list[Envelope] = []
         self.lose_acks = lose_acks
 
-    async def publish(self, envelope: Envelope, *, topic: str, **_: Any) -> None:
+    async def publish_encoded(self, value: bytes, *, topic: str, event_id: str, **_: Any) -> None:
+        envelope = Envelope.from_bytes(value)  # what consumers will parse, validated
+        assert str(envelope.event_id) == event_id
         self.sent.append(envelope)
         if self.lose_acks:
             raise KafkaTimeoutError("the ack never came back")

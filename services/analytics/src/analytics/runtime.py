@@ -14,12 +14,13 @@ from analytics.adapters.keys import Keys
 from analytics.domain.bots import BotScorer
 from analytics.settings import Settings
 from common.db import create_engine
+from common.redis import create_redis
 
 
 def redis_client(settings: Settings) -> Redis:
     """One pooled client per process, with explicit timeouts."""
-    return Redis.from_url(
-        settings.redis_url, socket_timeout=30.0, socket_connect_timeout=2.0, max_connections=64
+    return create_redis(
+        settings.redis_url, socket_timeout=30.0, connect_timeout=2.0, max_connections=64
     )
 
 

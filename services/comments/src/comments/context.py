@@ -12,6 +12,7 @@ from comments.adapters.wordstore import WordListStore
 from comments.domain.model import TrustRules
 from comments.settings import Settings
 from common.db import create_engine, session_factory
+from common.redis import create_redis
 
 
 @dataclass(slots=True)
@@ -41,7 +42,7 @@ class CommentsContext:
         """Clients for ``settings``; call :meth:`close` when done."""
         engine = create_engine(settings)
         sessions = session_factory(engine)
-        redis = Redis.from_url(settings.redis_url, socket_timeout=2.0, socket_connect_timeout=1.0)
+        redis = create_redis(settings.redis_url)
         return cls(
             settings=settings,
             engine=engine,

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 from common.auth import TokenIssuer, TokenVerifier
 from common.db import create_engine, ping, session_factory
 from common.kafka.producer import EventPublisher, start_producer
+from common.redis import create_redis
 from common.service import create_service_app
 from common.view_recorder import ViewRecorder
 from common.view_spool import ViewSpool
@@ -111,7 +112,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start every client and background worker; stop them in reverse order."""
     settings: Settings = app.state.settings
     async with AsyncExitStack() as stack:
-        redis = Redis.from_url(settings.redis_url)
+        redis = create_redis(settings.redis_url)
         stack.push_async_callback(redis.aclose)
         gw = _build(settings, redis, stack)
         for upstream in gw.upstreams.values():

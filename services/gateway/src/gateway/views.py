@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter, ValidationError
-
-from common.events.views import ArticleView
 from common.view_recorder import ViewRecorder
+from common.view_spool import view_fields
 
 if TYPE_CHECKING:
     from gateway.context import Gateway
 
 log = logging.getLogger(__name__)
-_VIEWS = TypeAdapter(list[ArticleView])
 Pending = tuple[int, Any, str, str, int | None, float]
 
 
@@ -51,26 +47,10 @@ class ViewBuffer:
         pending, self._pending = self._pending, []
         if not pending:
             return 0
-        rows = [
-            {
-                "article_id": a,
-                "section_id": s if isinstance(s, int) else None,
-                "visitor": v,
-                "user_agent": ua[:256],
-                "user_id": u,
-                "at": datetime.fromtimestamp(t, UTC),
-            }
-            for a, s, v, ua, u, t in pending
-        ]
-        try:
-            views = _VIEWS.validate_python(rows)
-        except ValidationError:  # never expected: the edge builds these itself
-            log.exception("dropping %d malformed views", len(rows))
-            return 0
         journaled = self._journal is not None
-        for view in views:
-            self._recorder.record(view, journaled=journaled)
-        return len(views)
+        for read in pending:
+            self._recorder.record(view_fields(*read), journaled=journaled)
+        return len(pending)
 
     def stop(self) -> None:
         """Drain once more and return from :meth:`run`."""

@@ -55,10 +55,22 @@ def envelope_headers(
     envelope: Envelope, trace_carrier: Mapping[str, str] | None = None
 ) -> list[tuple[str, bytes]]:
     """Routing headers plus the trace context (the stored one, else the current one)."""
+    return routing_headers(
+        envelope.event_type, envelope.event_version, str(envelope.event_id), trace_carrier
+    )
+
+
+def routing_headers(
+    event_type: str,
+    event_version: int,
+    event_id: str,
+    trace_carrier: Mapping[str, str] | None = None,
+) -> list[tuple[str, bytes]]:
+    """The headers consumers route on, plus the trace context."""
     headers = [
-        ("event_type", envelope.event_type.encode()),
-        ("event_version", str(envelope.event_version).encode()),
-        ("event_id", str(envelope.event_id).encode()),
+        ("event_type", event_type.encode()),
+        ("event_version", str(event_version).encode()),
+        ("event_id", event_id.encode()),
     ]
     if trace_carrier:
         headers += [(k, v.encode()) for k, v in trace_carrier.items()]
@@ -87,6 +99,24 @@ class EventPublisher:
             envelope.to_bytes(),
             key=envelope.key.encode(),
             headers=envelope_headers(envelope, trace_carrier),
+        )
+
+    async def publish_encoded(
+        self,
+        value: bytes,
+        *,
+        topic: str,
+        key: str,
+        event_type: str,
+        event_version: int,
+        event_id: str,
+    ) -> None:
+        """Publish an envelope already encoded (hot paths that skip building models)."""
+        await self._producer.send_and_wait(
+            self._settings.topic(topic),
+            value,
+            key=key.encode(),
+            headers=routing_headers(event_type, event_version, event_id),
         )
 
     async def publish_many(
