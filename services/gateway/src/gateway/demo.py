@@ -48,8 +48,12 @@ async def ensure_demo_accounts(settings: Settings) -> list[User]:
 
 def main() -> None:
     """Create the accounts and print them."""
+    passwords = {name: password for name, password, _ in DEMO_ACCOUNTS}
     for user in asyncio.run(ensure_demo_accounts(get_settings())):
-        print(f"demo account {user.username}: roles {', '.join(user.roles)}")
+        print(
+            f"demo account {user.username} / {passwords[user.username]}: "
+            f"roles {', '.join(user.roles)}"
+        )
 
 
 if __name__ == "__main__":
