@@ -24,6 +24,7 @@ APT_REQUIREMENTS = (
     ("/usr/bin/chromium", "chromium"),
     # Chinese glyphs for the browser tests' screenshots (otherwise empty boxes)
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "fonts-noto-cjk"),
+    ("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf", "fonts-noto-color-emoji"),
 )
 APT_LISTS = Path("/var/lib/apt/lists")
 APT_LISTS_MAX_AGE = 24 * 3600
