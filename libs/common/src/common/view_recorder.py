@@ -62,6 +62,7 @@ class ViewRecorder:
         self._wake = asyncio.Event()
         self._stopping = False
         self._spool = spool
+        self._journaled_by_caller = False
         if spool is not None:
             self._in_flight, self._pending = spool.recover()
             spool.compact(self._in_flight, self._pending)
@@ -80,6 +81,8 @@ class ViewRecorder:
         itself; see :func:`common.view_spool.view_fields`); analytics validates every batch.
         ``journaled``: the caller already wrote it to :attr:`spool`, in this same order.
         """
+        if journaled:
+            self._journaled_by_caller = True
         if len(self._pending) >= self._max_pending:
             DROPPED.inc()
             if journaled and self._spool is not None:
@@ -163,6 +166,16 @@ class ViewRecorder:
         )
 
     def _compact_when_idle(self) -> None:
+        # a caller that journals views itself may hold some not handed over yet: it
+        # compacts through compact_journal() when it has handed everything over
+        if not self._journaled_by_caller and self.pending == 0:
+            self.compact_journal()
+
+    def compact_journal(self) -> None:
+        """Rewrite a large journal with only what is owed to Kafka.
+
+        Only valid when every view journaled so far has been given to :meth:`record`.
+        """
         spool = self._spool
-        if spool is not None and self.pending == 0 and spool.size() > COMPACT_AFTER_BYTES:
-            spool.compact([], self._pending)
+        if spool is not None and spool.size() > COMPACT_AFTER_BYTES:
+            spool.compact(self._in_flight, self._pending)

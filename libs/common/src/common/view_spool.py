@@ -15,6 +15,8 @@ journaled in the order the recorder queues them.
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import os
 import uuid
 from collections import deque
@@ -27,6 +29,11 @@ import orjson
 from common.events.views import ArticleView
 
 COMPACT_AFTER_BYTES = 8 << 20
+log = logging.getLogger(__name__)
+
+
+class JournalInUseError(RuntimeError):
+    """Another process writes this journal."""
 
 
 ViewItem = ArticleView | dict[str, Any]
@@ -58,6 +65,13 @@ class ViewSpool:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        # one process per journal: a second writer would interleave batches with ours
+        self._lock_fd = os.open(path.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock_fd)
+            raise JournalInUseError(f"{path} is used by another process") from None
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
     def recover(self) -> tuple[list[tuple[uuid.UUID, list[ViewItem]]], deque[ViewItem]]:
@@ -73,10 +87,13 @@ class ViewSpool:
                 views.append(view_fields(*entry))
             elif "v" in entry:
                 views.append(entry["v"])
-            elif "d" in entry:
+            elif "d" in entry and views:
                 views.pop()
             elif "b" in entry:
-                declared[uuid.UUID(entry["b"])] = [views.popleft() for _ in range(entry["n"])]
+                count = min(entry["n"], len(views))
+                if count < entry["n"]:
+                    log.error("journal %s declares more views than it holds", self.path)
+                declared[uuid.UUID(entry["b"])] = [views.popleft() for _ in range(count)]
             elif "a" in entry:
                 declared.pop(uuid.UUID(entry["a"]), None)
         return list(declared.items()), views
@@ -125,8 +142,9 @@ class ViewSpool:
         os.write(self._fd, orjson.dumps({"a": str(event_id)}) + b"\n")
 
     def close(self) -> None:
-        """Close the journal file."""
+        """Close the journal file and let another process take it."""
         os.close(self._fd)
+        os.close(self._lock_fd)
 
     @staticmethod
     def _view_line(view: ViewItem) -> bytes:

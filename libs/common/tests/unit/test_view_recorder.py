@@ -2,13 +2,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiokafka.errors import KafkaTimeoutError
 
+from common import view_recorder
 from common.events import Envelope
 from common.events.views import ArticleView, ViewsRecorded
 from common.kafka.producer import EventPublisher
 from common.view_recorder import ViewRecorder
-from common.view_spool import ViewSpool
+from common.view_spool import JournalInUseError, ViewSpool
 
 
 class FakePublisher:
@@ -36,6 +38,12 @@ def _recorder(publisher: FakePublisher, spool: Path | None) -> ViewRecorder:
     return ViewRecorder(real, producer_name="test", spool=ViewSpool(spool) if spool else None)
 
 
+def _kill(recorder: ViewRecorder) -> None:
+    """What dying does to the journal: the file stays, the process's lock goes."""
+    assert recorder.spool is not None
+    recorder.spool.close()
+
+
 def _articles(envelopes: list[Envelope]) -> list[int]:
     batches = [e.payload() for e in envelopes]
     return [v.article_id for b in batches if isinstance(b, ViewsRecorded) for v in b.views]
@@ -57,7 +65,7 @@ async def test_views_of_a_killed_process_are_sent_by_the_next_one(tmp_path: Path
     first = _recorder(FakePublisher(), spool)
     for i in range(3):
         first.record(_view(i))
-    # killed here: nothing was flushed
+    _kill(first)  # nothing was flushed
     publisher = FakePublisher()
     second = _recorder(publisher, spool)
     assert second.pending == 3
@@ -73,7 +81,7 @@ async def test_an_unacknowledged_batch_is_resent_with_the_same_event_id(tmp_path
     first.record(_view(2))
     await first.flush()
     first.record(_view(3))
-    # killed here: batch [1, 2] reached the broker but its ack did not reach us
+    _kill(first)  # batch [1, 2] reached the broker but its ack did not reach us
     publisher = FakePublisher()
     second = _recorder(publisher, spool)
     await second.flush()
@@ -87,6 +95,7 @@ async def test_acknowledged_batches_are_not_sent_again(tmp_path: Path) -> None:
     first.record(_view(1))
     await first.flush()
     first.record(_view(2))
+    _kill(first)
     publisher = FakePublisher()
     second = _recorder(publisher, spool)
     await second.flush()
@@ -99,6 +108,7 @@ async def test_a_line_cut_short_by_the_kill_is_ignored(tmp_path: Path) -> None:
     first.record(_view(1))
     with spool.open("ab") as f:
         f.write(b'{"v": {"article_id": 9')
+    _kill(first)
     publisher = FakePublisher()
     second = _recorder(publisher, spool)
     second.record(_view(2))
@@ -112,7 +122,7 @@ async def test_views_journaled_by_the_caller_are_recovered_in_order(tmp_path: Pa
     assert first.spool is not None
     for article_id in (4, 5):
         first.spool.view_row({"article_id": article_id, "visitor": "v" * 32, "at": 1.7e9})
-    # killed before the caller handed them to the recorder
+    _kill(first)  # before the caller handed them to the recorder
     publisher = FakePublisher()
     second = _recorder(publisher, spool)
     await second.flush()
@@ -128,6 +138,7 @@ async def test_a_view_dropped_for_a_full_buffer_is_not_resent(tmp_path: Path) ->
         first.spool.view_row({"article_id": article_id, "visitor": "v" * 32, "at": 1.7e9})
         first.record(_view(article_id), journaled=True)
     assert first.pending == 1
+    _kill(first)
     publisher = FakePublisher()
     second = _recorder(publisher, spool)
     await second.flush()
@@ -139,6 +150,7 @@ async def test_views_journaled_as_tuples_are_recovered(tmp_path: Path) -> None:
     first = _recorder(FakePublisher(), spool)
     assert first.spool is not None
     first.spool.view_tuple((8, {"not": "an id"}, "v" * 32, "Mozilla/5.0", None, 1.7e9))
+    _kill(first)
     publisher = FakePublisher()
     second = _recorder(publisher, spool)
     await second.flush()
@@ -147,3 +159,30 @@ async def test_views_journaled_as_tuples_are_recovered(tmp_path: Path) -> None:
     assert batch.views[0].article_id == 8
     assert batch.views[0].section_id is None
     assert batch.views[0].at == datetime.fromtimestamp(1.7e9, UTC)
+
+
+async def test_views_the_caller_journaled_survive_compaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(view_recorder, "COMPACT_AFTER_BYTES", 0)
+    spool = tmp_path / "views.journal"
+    first = _recorder(FakePublisher(), spool)
+    assert first.spool is not None
+    for article_id in (1, 2, 3):
+        first.spool.view_tuple((article_id, None, "v" * 32, "Mozilla/5.0", None, 1.7e9))
+    first.record(_view(1), journaled=True)
+    first.record(_view(2), journaled=True)
+    await first.flush()  # 1 and 2 acknowledged; 3 is journaled but not handed over yet
+    _kill(first)
+    publisher = FakePublisher()
+    second = _recorder(publisher, spool)
+    await second.flush()
+    assert _articles(publisher.sent) == [3]
+
+
+def test_a_journal_has_one_writer(tmp_path: Path) -> None:
+    spool = ViewSpool(tmp_path / "views.journal")
+    with pytest.raises(JournalInUseError):
+        ViewSpool(tmp_path / "views.journal")
+    spool.close()
+    ViewSpool(tmp_path / "views.journal").close()

@@ -50,6 +50,8 @@ class ViewBuffer:
         journaled = self._journal is not None
         for read in pending:
             self._recorder.record(view_fields(*read), journaled=journaled)
+        if journaled:
+            self._recorder.compact_journal()  # everything journaled is the recorder's now
         return len(pending)
 
     def stop(self) -> None:

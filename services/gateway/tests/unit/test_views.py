@@ -18,11 +18,15 @@ class FakeRecorder:
         self.views: list[ArticleView] = []
         self.spool = spool
         self.journaled: list[bool] = []
+        self.compactions = 0
 
     def record(self, view: ArticleView | dict[str, Any], *, journaled: bool = False) -> None:
         # what analytics will do with every view: validate it against the event schema
         self.views.append(ArticleView.model_validate(view))
         self.journaled.append(journaled)
+
+    def compact_journal(self) -> None:
+        self.compactions += 1
 
 
 def test_queued_reads_become_views_on_drain() -> None:
@@ -56,9 +60,10 @@ def test_a_read_is_journaled_before_it_is_answered(tmp_path: Path) -> None:
     recorder = FakeRecorder(spool)
     buffer = ViewBuffer(recorder)  # type: ignore[arg-type]
     buffer.add((7, 3, "v" * 32, "Mozilla/5.0", None, time.time()))
-    # the process is killed here: the next one finds the read in the journal
+    spool.close()  # the process is killed here: the next one finds the read in the journal
     in_flight, pending = ViewSpool(tmp_path / "views.journal").recover()
     assert in_flight == []
     assert [v["article_id"] for v in pending if isinstance(v, dict)] == [7]
     buffer.drain()
     assert recorder.journaled == [True], "the recorder must not journal it a second time"
+    assert recorder.compactions == 1, "compacted only once everything was handed over"
