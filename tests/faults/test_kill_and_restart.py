@@ -197,43 +197,34 @@ def test_redis_killed_mid_load_loses_and_doubles_no_read(platform: Platform, art
     _exactly_counted(platform, article, before, load)
 
 
-def test_gateway_killed_mid_load_loses_and_doubles_no_read(
-    platform: Platform, article: int
-) -> None:
+def kill_and_restart_platform_process(platform: Platform, article: int, name: str) -> None:
+    """SIGKILL one of the platform's processes under read load, start it again, check counts."""
     before = settled_reads(platform, article)
-    gateway = platform.processes["gateway"]
+    process = platform.processes[name]
     load = ReadLoad(platform.gateway, article).start()
     try:
         load.wait_for(200)
-        assert gateway.popen is not None
-        os.killpg(gateway.popen.pid, signal.SIGKILL)
-        gateway.popen.wait(10)
-        gateway.popen = None
-        platform.restart("gateway")
+        assert process.popen is not None
+        os.killpg(process.popen.pid, signal.SIGKILL)
+        process.popen.wait(10)
+        process.popen = None
+        platform.restart(name)
         load.wait_for(load.ok + 100, timeout=60)
     finally:
         load.stop()
     _exactly_counted(platform, article, before, load)
+
+
+def test_gateway_killed_mid_load_loses_and_doubles_no_read(
+    platform: Platform, article: int
+) -> None:
+    kill_and_restart_platform_process(platform, article, "gateway")
 
 
 def test_analytics_consumer_killed_mid_load_loses_and_doubles_no_read(
     platform: Platform, article: int
 ) -> None:
-    before = settled_reads(platform, article)
-    worker = platform.processes["analytics-worker"]
-    load = ReadLoad(platform.gateway, article).start()
-    try:
-        load.wait_for(200)
-        assert worker.popen is not None
-        os.killpg(worker.popen.pid, signal.SIGKILL)
-        worker.popen.wait(10)
-        worker.popen = None
-        time.sleep(1)
-        platform.restart("analytics-worker")
-        load.wait_for(load.ok + 100, timeout=60)
-    finally:
-        load.stop()
-    _exactly_counted(platform, article, before, load)
+    kill_and_restart_platform_process(platform, article, "analytics-worker")
 
 
 def test_redis_data_lost_mid_load_is_restored_and_counting_resumes(
