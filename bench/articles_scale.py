@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import time
@@ -23,8 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 
 from articles.demo.catalogue import ROOTS, DemoSection
@@ -33,8 +30,9 @@ from articles.domain.content import ArticleContent, validate_content
 from articles.domain.search_text import search_document
 from articles.domain.segmentation import keywords
 from articles.main import create_app
-from articles.settings import Settings, get_settings
+from articles.settings import Settings
 from common.db import create_engine
+from common.migrations import migrate_schema
 
 ROOT = Path(__file__).resolve().parent
 ALEMBIC_INI = ROOT.parent / "services" / "articles" / "alembic.ini"
@@ -48,11 +46,7 @@ WARMUP = 20
 
 
 def migrate(schema: str) -> None:
-    os.environ["ARTICLES_DB_SCHEMA"] = schema
-    get_settings.cache_clear()
-    command.upgrade(Config(str(ALEMBIC_INI)), "head")
-    os.environ.pop("ARTICLES_DB_SCHEMA")
-    get_settings.cache_clear()
+    migrate_schema(ALEMBIC_INI, schema)
 
 
 def leaves(node: DemoSection) -> list[DemoSection]:

@@ -34,8 +34,6 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer
-from alembic import command
-from alembic.config import Config
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 from redis.asyncio import Redis
@@ -43,12 +41,13 @@ from sqlalchemy import text
 
 from comments.domain.normalise import normalise_word
 from comments.domain.replica import apply_article_event
-from comments.settings import Settings, get_settings
+from comments.settings import Settings
 from common.auth import OptionalPrincipal, TokenIssuer
 from common.db import create_engine, session_factory, transaction
 from common.events import COMMENTS_TOPIC, Envelope
 from common.events.articles import ArticlePublished, SectionCommentSettings
 from common.kafka.admin import ensure_topics
+from common.migrations import migrate_schema
 from common.service import create_service_app
 from common.settings import DEV_JWT_PRIVATE_KEY
 
@@ -82,11 +81,7 @@ def free_port() -> int:
 def bench_settings() -> Settings:
     tag = uuid.uuid4().hex[:8]
     schema = f"comments_bench_{tag}"
-    os.environ["COMMENTS_DB_SCHEMA"] = schema
-    get_settings.cache_clear()
-    command.upgrade(Config(str(ALEMBIC_INI)), "head")
-    os.environ.pop("COMMENTS_DB_SCHEMA")
-    get_settings.cache_clear()
+    migrate_schema(ALEMBIC_INI, schema)
     return Settings(
         env="test",
         db_schema=schema,

@@ -50,3 +50,15 @@ async def ping(engine: AsyncEngine) -> None:
     """Raise unless the database answers."""
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
+
+
+async def drop_schema(settings: ServiceSettings, schema: str | None = None) -> None:
+    """Drop a schema and everything in it (tests and benchmarks clean up with this)."""
+    engine = create_async_engine(settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(f'DROP SCHEMA IF EXISTS "{schema or settings.db_schema}" CASCADE')
+            )
+    finally:
+        await engine.dispose()

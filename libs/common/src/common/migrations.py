@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
-from alembic import context
+from alembic import command, context
+from alembic.config import Config
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from common.settings import ServiceSettings
+
+SCHEMA_ATTRIBUTE = "newsroom_schema"
 
 
 def _not_version_table(name: str | None, type_: str, parent_names: object) -> bool:
@@ -32,11 +36,11 @@ def _migrate(connection: Connection, metadata: MetaData, schema: str) -> None:
         context.run_migrations()
 
 
-async def _run(settings: ServiceSettings, metadata: MetaData) -> None:
-    engine = create_async_engine(settings.database_url)
+async def _run(database_url: str, metadata: MetaData, schema: str) -> None:
+    engine = create_async_engine(database_url)
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(_migrate, metadata, settings.db_schema)
+            await conn.run_sync(_migrate, metadata, schema)
     finally:
         await engine.dispose()
 
@@ -44,9 +48,20 @@ async def _run(settings: ServiceSettings, metadata: MetaData) -> None:
 def run_migrations(settings: ServiceSettings, metadata: MetaData) -> None:
     """Entry point for a service's ``migrations/env.py`` (online mode only).
 
-    The schema comes from settings and is first on the search path, so migration scripts
-    and table definitions name no schema, and tests can migrate a fresh, unique schema.
+    The schema is the settings' one unless :func:`migrate_schema` names another; it is
+    first on the search path, so migration scripts and table definitions name no schema.
     """
     if context.is_offline_mode():
         raise RuntimeError("offline migrations are not supported; run against a database")
-    asyncio.run(_run(settings, metadata))
+    schema = context.config.attributes.get(SCHEMA_ATTRIBUTE) or settings.db_schema
+    asyncio.run(_run(settings.database_url, metadata, schema))
+
+
+def migrate_schema(alembic_ini: Path, schema: str) -> None:
+    """Create ``schema`` and migrate it to head (tests and benchmarks: a fresh, unique one).
+
+    Call it outside a running event loop: the migration runs its own.
+    """
+    config = Config(str(alembic_ini))
+    config.attributes[SCHEMA_ATTRIBUTE] = schema
+    command.upgrade(config, "head")

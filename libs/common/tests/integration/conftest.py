@@ -6,9 +6,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from common.db import create_engine
+from common.db import create_engine, drop_schema
 from common.events import ARTICLES_TOPIC
 from common.kafka.admin import ensure_topics
 from common.settings import ServiceSettings
@@ -32,10 +31,7 @@ async def common_infra(common_settings: ServiceSettings) -> AsyncIterator[Servic
     await ensure_topics(common_settings, [ARTICLES_TOPIC], partitions=4)
     await common_procs.create_tables(common_settings)
     yield common_settings
-    engine = create_engine(common_settings)
-    async with engine.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{common_settings.db_schema}" CASCADE'))
-    await engine.dispose()
+    await drop_schema(common_settings)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -12,9 +11,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import text
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -22,10 +18,11 @@ sys.path.insert(0, str(HERE))
 from analytics_testing import LiveEnv, start_consumers  # noqa: E402
 
 from analytics.main import create_app  # noqa: E402 - after the path above
-from analytics.settings import Settings, get_settings  # noqa: E402
-from common.db import create_engine  # noqa: E402
+from analytics.settings import Settings  # noqa: E402
+from common.db import drop_schema  # noqa: E402
 from common.events import ARTICLES_TOPIC, COMMENTS_TOPIC, VIEWS_TOPIC  # noqa: E402
 from common.kafka.admin import ensure_topics  # noqa: E402
+from common.migrations import migrate_schema  # noqa: E402
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
@@ -34,17 +31,7 @@ def fresh_settings(**overrides: object) -> Settings:
     """Settings of a new isolated environment (its schema is migrated here)."""
     tag = uuid.uuid4().hex[:10]
     schema = f"analytics_test_{tag}"
-    previous = os.environ.get("ANALYTICS_DB_SCHEMA")
-    os.environ["ANALYTICS_DB_SCHEMA"] = schema
-    try:
-        get_settings.cache_clear()
-        command.upgrade(Config(str(ALEMBIC_INI)), "head")
-    finally:
-        if previous is None:
-            os.environ.pop("ANALYTICS_DB_SCHEMA", None)
-        else:
-            os.environ["ANALYTICS_DB_SCHEMA"] = previous
-        get_settings.cache_clear()
+    migrate_schema(ALEMBIC_INI, schema)
     values: dict[str, object] = {
         "env": "test",
         "db_schema": schema,
@@ -63,10 +50,7 @@ def fresh_settings(**overrides: object) -> Settings:
 
 async def drop_env(settings: Settings) -> None:
     """Drop an environment's schema and Redis keys (topics are left: they are unique)."""
-    engine = create_engine(settings)
-    async with engine.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{settings.db_schema}" CASCADE'))
-    await engine.dispose()
+    await drop_schema(settings)
     from analytics.adapters.keys import Keys
     from analytics.adapters.restore import wipe
     from analytics.runtime import redis_client

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -11,17 +10,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from articles.main import create_app
-from articles.settings import Settings, get_settings
+from articles.settings import Settings
 from common.auth import TokenIssuer
-from common.db import create_engine, session_factory
+from common.db import create_engine, drop_schema, session_factory
 from common.events import ARTICLES_TOPIC
 from common.kafka.admin import ensure_topics
+from common.migrations import migrate_schema
 from common.settings import DEV_JWT_PRIVATE_KEY
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
@@ -29,17 +26,7 @@ ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 def migrate(schema: str) -> None:
     """Create and migrate ``schema`` (call outside the event loop: alembic runs its own)."""
-    previous = os.environ.get("ARTICLES_DB_SCHEMA")
-    os.environ["ARTICLES_DB_SCHEMA"] = schema
-    try:
-        get_settings.cache_clear()
-        command.upgrade(Config(str(ALEMBIC_INI)), "head")
-    finally:
-        if previous is None:
-            os.environ.pop("ARTICLES_DB_SCHEMA", None)
-        else:
-            os.environ["ARTICLES_DB_SCHEMA"] = previous
-        get_settings.cache_clear()
+    migrate_schema(ALEMBIC_INI, schema)
 
 
 @pytest.fixture(scope="session")
@@ -52,14 +39,7 @@ def articles_settings() -> Iterator[Settings]:
         db_schema=schema, topic_suffix=f".t{tag}", relay_poll_interval=0.02, env="test"
     )
     yield settings
-    asyncio.run(_drop_schema(settings))
-
-
-async def _drop_schema(settings: Settings) -> None:
-    engine = create_engine(settings)
-    async with engine.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{settings.db_schema}" CASCADE'))
-    await engine.dispose()
+    asyncio.run(drop_schema(settings))
 
 
 @pytest.fixture(scope="session")

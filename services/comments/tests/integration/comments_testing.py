@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -14,19 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from alembic import command
-from alembic.config import Config
 from redis.asyncio import Redis
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from comments.adapters.tables import outbox
 from comments.context import CommentsContext
 from comments.domain.replica import apply_article_event
-from comments.settings import Settings, get_settings
+from comments.settings import Settings
 from common.auth import TokenIssuer
-from common.db import create_engine, transaction
+from common.db import drop_schema, transaction
 from common.events import Envelope, EventData
 from common.events.articles import ArticlePublished, SectionCommentSettings
+from common.migrations import migrate_schema
 from common.settings import DEV_JWT_PRIVATE_KEY
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
@@ -42,17 +40,7 @@ def fresh_settings(**overrides: Any) -> Settings:
     """Settings naming a new schema (migrated here), topic suffix and Redis prefix."""
     tag = uuid.uuid4().hex[:10]
     schema = f"comments_test_{tag}"
-    previous = os.environ.get("COMMENTS_DB_SCHEMA")
-    os.environ["COMMENTS_DB_SCHEMA"] = schema
-    try:
-        get_settings.cache_clear()
-        command.upgrade(Config(str(ALEMBIC_INI)), "head")
-    finally:
-        if previous is None:
-            os.environ.pop("COMMENTS_DB_SCHEMA", None)
-        else:
-            os.environ["COMMENTS_DB_SCHEMA"] = previous
-        get_settings.cache_clear()
+    migrate_schema(ALEMBIC_INI, schema)
     values: dict[str, Any] = {
         "env": "test",
         "db_schema": schema,
@@ -68,10 +56,7 @@ def fresh_settings(**overrides: Any) -> Settings:
 
 async def drop_env(settings: Settings) -> None:
     """Drop the schema and the Redis keys of an environment."""
-    engine = create_engine(settings)
-    async with engine.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{settings.db_schema}" CASCADE'))
-    await engine.dispose()
+    await drop_schema(settings)
     redis = Redis.from_url(settings.redis_url)
     keys = [k async for k in redis.scan_iter(match=f"{settings.redis_prefix}:*", count=1000)]
     if keys:

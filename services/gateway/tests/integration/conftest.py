@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from alembic import command
-from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy import text
 
 from common.db import create_engine
 from common.events import ALL_TOPICS
 from common.kafka.admin import ensure_topics
+from common.migrations import migrate_schema
 from gateway.main import create_app
-from gateway.settings import Settings, get_settings
+from gateway.settings import Settings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
@@ -27,8 +25,6 @@ ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 def gateway_settings() -> Settings:
     """Settings of a fresh schema, Redis prefix and topic suffix for this session."""
     uid = uuid.uuid4().hex[:8]
-    os.environ["GATEWAY_DB_SCHEMA"] = f"gateway_it_{uid}"
-    get_settings.cache_clear()
     settings = Settings(
         db_schema=f"gateway_it_{uid}",
         redis_prefix=f"gwit{uid}",
@@ -39,8 +35,7 @@ def gateway_settings() -> Settings:
         comments_url="http://127.0.0.1:9",
         analytics_url="http://127.0.0.1:9",
     )
-    command.upgrade(Config(str(ALEMBIC_INI)), "head")
-    del os.environ["GATEWAY_DB_SCHEMA"]
+    migrate_schema(ALEMBIC_INI, settings.db_schema)
     return settings
 
 
