@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request
 
 from comments.context import CommentsContext
 from comments.domain.model import UNKNOWN_CLIENT, Viewer
+from common import auth
 from common.auth import Principal, optional_principal
 
 
@@ -33,19 +34,7 @@ Ctx = Annotated[CommentsContext, Depends(_context)]
 Caller = Annotated[Principal | None, Depends(optional_principal)]
 
 
-async def _moderator(principal: Caller) -> Principal:
-    if principal is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="authentication required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    if not principal.has_any("moderator"):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="requires role: moderator")
-    return principal
-
-
-Moderator = Annotated[Principal, Depends(_moderator)]
+Moderator = auth.Moderator  # 401 when anonymous, 403 without the moderator role
 
 
 async def _viewer(principal: Caller, client_id: ClientId) -> Viewer:
