@@ -7,7 +7,7 @@ from aiokafka.errors import KafkaTimeoutError
 
 from common import view_recorder
 from common.events import Envelope
-from common.events.views import ArticleView, ViewsRecorded
+from common.events.views import ArticleView, ViewsRecorded, ViewsRecordedV2
 from common.kafka.producer import EventPublisher
 from common.view_recorder import ViewRecorder
 from common.view_spool import JournalInUseError, ViewSpool
@@ -44,9 +44,19 @@ def _kill(recorder: ViewRecorder) -> None:
     recorder.spool.close()
 
 
+def _views(envelopes: list[Envelope]) -> list[ArticleView]:
+    views: list[ArticleView] = []
+    for envelope in envelopes:
+        batch = envelope.payload()
+        if isinstance(batch, ViewsRecordedV2):
+            views += batch.article_views()
+        elif isinstance(batch, ViewsRecorded):
+            views += batch.views
+    return views
+
+
 def _articles(envelopes: list[Envelope]) -> list[int]:
-    batches = [e.payload() for e in envelopes]
-    return [v.article_id for b in batches if isinstance(b, ViewsRecorded) for v in b.views]
+    return [v.article_id for v in _views(envelopes)]
 
 
 async def test_views_are_sent_in_batches_with_one_event_per_batch() -> None:
@@ -154,11 +164,12 @@ async def test_views_journaled_as_tuples_are_recovered(tmp_path: Path) -> None:
     publisher = FakePublisher()
     second = _recorder(publisher, spool)
     await second.flush()
-    batch = publisher.sent[0].payload()
-    assert isinstance(batch, ViewsRecorded)
-    assert batch.views[0].article_id == 8
-    assert batch.views[0].section_id is None
-    assert batch.views[0].at == datetime.fromtimestamp(1.7e9, UTC)
+    (view,) = _views(publisher.sent)
+    assert publisher.sent[0].event_version == 2
+    assert view.article_id == 8
+    assert view.section_id is None
+    assert view.user_agent == "Mozilla/5.0"
+    assert view.at == datetime.fromtimestamp(1.7e9, UTC)
 
 
 async def test_views_the_caller_journaled_survive_compaction(

@@ -18,6 +18,7 @@ from common.errors import InvalidInputError
 from common.events import Envelope
 from common.events.articles import ArticleArchived, ArticlePublished, SectionCommentSettings
 from common.events.comments import CommentApproved
+from common.events.views import compact_views
 
 SCORER = BotScorer(DEFAULT_BOT_PATTERNS, empty_ua_score=0.6)
 WINDOWS = hot_windows(tau_1h=1200, tau_24h=21600, tau_7d=172800)
@@ -47,6 +48,39 @@ def test_view_rows_carry_dedup_bucket_and_minute() -> None:
     (row,) = orjson.loads(view_rows(data, scorer=SCORER, window=1800))
     t = int(at.timestamp())
     assert row == ["7", "abc", 0, 100, t // 1800, t // 60]
+
+
+def test_v2_rows_equal_v1_rows_of_the_same_reads() -> None:
+    at = datetime(2026, 1, 1, 0, 31, 5, 250_000, tzinfo=UTC)
+    v1 = [
+        {"article_id": 7, "visitor": "abc", "user_agent": "curl/8", "at": at.isoformat()},
+        {
+            "article_id": 8,
+            "section_id": 3,
+            "visitor": "def",
+            "user_agent": "",
+            "at": at.isoformat(),
+        },
+    ]
+    v2 = compact_views([v | {"at": at} for v in v1])
+    assert v2["agents"] == ["curl/8", ""]
+    rows_v2 = view_rows(v2, scorer=SCORER, window=1800, version=2)
+    assert rows_v2 == view_rows({"views": v1}, scorer=SCORER, window=1800)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"agents": ["a"], "views": [[7, None, "abc", 1, None, 0]]},  # no agent 1
+        {"agents": ["a"], "views": [[7, None, "abc", -1, None, 0]]},
+        {"agents": ["a"], "views": [[7, None, "abc", 0, None]]},
+        {"agents": ["a"], "views": [[7, None, 5, 0, None, 0]]},
+        {"views": [[7, None, "abc", 0, None, 0]]},
+    ],
+)
+def test_a_malformed_v2_batch_is_refused_with_a_reason(data: dict[str, object]) -> None:
+    with pytest.raises(InvalidInputError, match="malformed views batch"):
+        view_rows(data, scorer=SCORER, window=60, version=2)
 
 
 def test_a_malformed_batch_is_refused_with_a_reason() -> None:

@@ -138,12 +138,23 @@ class EventConsumer:
             if consumer.assignment():
                 self.ready.set()
             async with self._lock:
-                for tp, records in batches.items():
-                    if tp not in consumer.assignment():
-                        continue  # moved away during the poll; its new owner redoes it
-                    await self._process_partition(tp, records)
-                    await self._commit(consumer, tp, records[-1].offset + 1)
+                # partitions are independent: while one waits on its handler's I/O, the
+                # next one's messages are decoded and prepared
+                await asyncio.gather(
+                    *(self._consume_partition(consumer, tp, rs) for tp, rs in batches.items())
+                )
             await self._record_lag(consumer)
+
+    async def _consume_partition(
+        self,
+        consumer: AIOKafkaConsumer,
+        tp: TopicPartition,
+        records: list[ConsumerRecord[bytes, bytes]],
+    ) -> None:
+        if tp not in consumer.assignment():
+            return  # moved away during the poll; its new owner redoes it
+        await self._process_partition(tp, records)
+        await self._commit(consumer, tp, records[-1].offset + 1)
 
     async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         try:

@@ -160,11 +160,17 @@ async def read_snapshot(state: LiveState, token: str) -> Snapshot | None:
 
 
 async def _upsert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert or update rows as one executemany of a statement compiled once.
+
+    (A multi-row ``VALUES`` literal is compiled again for every chunk, which costs more
+    CPU than Postgres spends storing the rows.)
+    """
+    if not rows:
+        return
     keys = [c.name for c in table.primary_key.columns]
-    for chunk in _chunks(rows, 2000):
-        stmt = insert(table).values(list(chunk))
-        update = {c: stmt.excluded[c] for c in chunk[0] if c not in keys}
-        await conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
+    stmt = insert(table)
+    update = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    await conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), rows)
 
 
 async def write_snapshot(engine: AsyncEngine, snap: Snapshot, duration_ms: float) -> None:

@@ -113,7 +113,12 @@ class ViewsHandler:
             prepared = [
                 (
                     message_ref(e),
-                    view_rows(e.envelope.data, scorer=self._scorer, window=self._window),
+                    view_rows(
+                        e.envelope.data,
+                        scorer=self._scorer,
+                        window=self._window,
+                        version=e.envelope.event_version,
+                    ),
                 )
                 for e in group
             ]

@@ -1,4 +1,4 @@
-"""Turning a views.recorded batch into the compact rows the counting script takes."""
+"""Turning a views.recorded batch (v1 or v2) into the compact rows the counting script takes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from analytics.domain.bots import BotScorer
 from common.errors import InvalidInputError
-from common.events.views import ViewsRecorded
+from common.events.views import ViewsRecorded, ViewsRecordedV2
 
 
 def _epoch(at: str) -> int:
@@ -21,9 +21,9 @@ def _epoch(at: str) -> int:
     return int(dt.timestamp())
 
 
-def _rows(views: list[dict[str, Any]], scorer: BotScorer, window: int) -> list[list[Any]]:
+def _rows_v1(data: Mapping[str, Any], scorer: BotScorer, window: int) -> list[list[Any]]:
     rows: list[list[Any]] = []
-    for v in views:
+    for v in data["views"]:
         t = _epoch(v["at"])
         rows.append(
             [
@@ -38,19 +38,35 @@ def _rows(views: list[dict[str, Any]], scorer: BotScorer, window: int) -> list[l
     return rows
 
 
-def view_rows(data: Mapping[str, Any], *, scorer: BotScorer, window: int) -> bytes:
+def _rows_v2(data: Mapping[str, Any], scorer: BotScorer, window: int) -> list[list[Any]]:
+    scores = [scorer.score(agent) for agent in data["agents"]]
+    rows: list[list[Any]] = []
+    for aid, section, visitor, agent, _user, at_ms in data["views"]:
+        if not isinstance(visitor, str) or not isinstance(at_ms, int) or agent < 0:
+            raise ValueError("a view row has a wrong type")
+        t = at_ms // 1000
+        rows.append([str(int(aid)), visitor, section or 0, scores[agent], t // window, t // 60])
+    return rows
+
+
+def view_rows(
+    data: Mapping[str, Any], *, scorer: BotScorer, window: int, version: int = 1
+) -> bytes:
     """``[[article, visitor, section, ua score x100, dedup bucket, minute]...]`` as JSON.
 
-    ``window`` is the dedup window in seconds.
+    ``window`` is the dedup window in seconds; ``version`` the event version of the batch.
 
-    This is the hottest Python loop of the service, so the envelope's already-parsed dicts
-    are read directly; anything malformed is re-checked with the schema for a clear error.
+    This is the hottest Python loop of the service, so the envelope's already-parsed data
+    is read directly; anything malformed is re-checked with the schema for a clear error.
     """
+    if version not in (1, 2):
+        raise InvalidInputError(f"unknown views.recorded version {version}")
+    schema = ViewsRecordedV2 if version == 2 else ViewsRecorded
     try:
-        rows = _rows(data["views"], scorer, window)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        rows = (_rows_v2 if version == 2 else _rows_v1)(data, scorer, window)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         try:
-            ViewsRecorded.model_validate(data)
+            schema.model_validate(data)
         except ValidationError as invalid:
             raise InvalidInputError(f"malformed views batch: {invalid}") from invalid
         raise InvalidInputError(f"malformed views batch: {exc!r}") from exc
