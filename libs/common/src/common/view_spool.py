@@ -20,7 +20,6 @@ import logging
 import os
 import uuid
 from collections import deque
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,21 +40,25 @@ ViewItem = ArticleView | dict[str, Any]
 
 
 def view_fields(
-    article_id: object,
+    article_id: int,
     section_id: object,
-    visitor: object,
-    user_agent: object,
-    user_id: object,
-    at: object,
+    visitor: str,
+    user_agent: str,
+    user_id: int | None,
+    at: float,
 ) -> dict[str, Any]:
-    """The fields of an :class:`ArticleView` from a read's parts (``at``: unix time)."""
+    """The fields of an :class:`ArticleView` from a read's parts (``at``: unix time).
+
+    ``at`` stays unix seconds (the view batch encoding and the event schema both take it);
+    converting every read to a ``datetime`` here would cost more than the rest together.
+    """
     return {
         "article_id": article_id,
         "section_id": section_id if isinstance(section_id, int) else None,
         "visitor": visitor,
-        "user_agent": str(user_agent)[:256],
+        "user_agent": user_agent[:256],
         "user_id": user_id,
-        "at": datetime.fromtimestamp(float(str(at)), UTC),
+        "at": at,
     }
 
 
@@ -127,7 +130,7 @@ class ViewSpool:
 
     def view_tuple(self, view: tuple[object, ...]) -> None:
         """Journal one view as (article, section, visitor, user agent, user, unix time)."""
-        os.write(self._fd, orjson.dumps(view) + b"\n")
+        os.write(self._fd, orjson.dumps(view, option=orjson.OPT_APPEND_NEWLINE))
 
     def dropped(self) -> None:
         """Journal that the view journaled last was dropped."""

@@ -44,6 +44,19 @@ class Gateway:
     view_buffer: ViewBuffer
 
 
+class GatewaySlot:
+    """Where the edge finds the running app's :class:`Gateway` (None outside its lifespan).
+
+    A plain attribute: the edge reads it on every request, and ``app.state`` lookups cost
+    a Python-level ``__getattr__`` each.
+    """
+
+    __slots__ = ("gateway",)
+
+    def __init__(self) -> None:
+        self.gateway: Gateway | None = None
+
+
 def get_gateway(request: Request) -> Gateway:
     """The gateway context of the running app."""
     gateway: Gateway = request.app.state.gateway

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
@@ -30,7 +30,7 @@ from gateway.cache.flight import CacheThrough
 from gateway.cache.invalidation import CacheInvalidator
 from gateway.cache.store import ResponseCache
 from gateway.clients import ClientIds
-from gateway.context import Gateway
+from gateway.context import Gateway, GatewaySlot
 from gateway.domain.login_guard import LoginGuard
 from gateway.domain.sessions import SessionService
 from gateway.edge import EdgeMiddleware
@@ -134,13 +134,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.invalidation_enabled:
             _background(stack, "cache-invalidation", consumer)
         await gw.client_ids.prepare()
-        app.state.gateway = gw
+        app.state.gateway = app.state.gateway_slot.gateway = gw
         app.state.readiness_checks.update(_readiness(gw, consumer))
         gc.freeze()  # what startup built lives for good: keep it out of every collection
         # reads allocate many short-lived objects; collect young ones less often
         gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
         yield
-        app.state.gateway = None
+        app.state.gateway = app.state.gateway_slot.gateway = None
 
 
 def _journal(settings: Settings) -> ViewSpool | None:
@@ -186,10 +186,11 @@ def create_app(settings: Settings | None = None, *, edge_inside: bool = True) ->
         max_body_bytes=settings.max_body_bytes,
     )
     app.state.gateway = None
+    app.state.gateway_slot = GatewaySlot()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeadersMiddleware)
     if edge_inside:
-        _outermost(app, lambda: app.state.gateway)
+        _outermost(app, app.state.gateway_slot)
     return app
 
 
@@ -200,14 +201,14 @@ def create_asgi() -> ASGIApp:
     goes on to the app with its tracing, metrics and middleware.
     """
     app = create_app(edge_inside=False)
-    return EdgeMiddleware(app, lambda: app.state.gateway)
+    return EdgeMiddleware(app, app.state.gateway_slot)
 
 
-def _outermost(app: FastAPI, gateway: Callable[[], Gateway | None]) -> None:
+def _outermost(app: FastAPI, slot: GatewaySlot) -> None:
     """Put the edge (limits, fast cached reads) outside everything, tracing included."""
     build = app.build_middleware_stack
 
     def build_with_edge() -> ASGIApp:
-        return EdgeMiddleware(build(), gateway)
+        return EdgeMiddleware(build(), slot)
 
     app.build_middleware_stack = build_with_edge  # type: ignore[method-assign] # wrapped, not replaced

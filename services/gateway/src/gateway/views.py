@@ -48,8 +48,9 @@ class ViewBuffer:
         if not pending:
             return 0
         journaled = self._journal is not None
+        record = self._recorder.record
         for read in pending:
-            self._recorder.record(view_fields(*read), journaled=journaled)
+            record(view_fields(*read), journaled=journaled)
         if journaled:
             self._recorder.compact_journal()  # everything journaled is the recorder's now
         return len(pending)
