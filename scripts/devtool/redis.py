@@ -33,6 +33,8 @@ def _argv() -> list[str]:
     return [
         server, "--bind", HOST, "--port", str(REDIS_PORT), "--dir", str(DATA_DIR),
         "--appendonly", "yes", "--daemonize", "no", "--logfile", "",
+        # a dedup window's hash is large: free expired keys off the main thread
+        "--lazyfree-lazy-expire", "yes",
         "--protected-mode", "yes", "--save", "3600 1 300 100 60 10000",
         "--proc-title-template", f"{{title}} {{listen-addr}} {DATA_DIR}",
     ]  # fmt: skip

@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+import orjson
 from redis.asyncio import Redis
 
 from analytics.adapters.keys import META_READY, Keys
 from analytics.adapters.scripts import Scripts
 from analytics.domain.buckets import RETENTION
+from analytics.domain.plan import ViewPlan, build_plan
+from analytics.domain.views import ViewRow
 from analytics.settings import Settings
 
 
@@ -19,6 +22,9 @@ class Mode(StrEnum):
 
     APPLY = "apply"
     PRIME = "prime"
+
+
+AGAIN = "again"  # the script's answer for a batch to plan again (see apply_views)
 
 
 class Outcome(StrEnum):
@@ -77,24 +83,62 @@ class LiveState:
     async def apply_views(
         self,
         field: str,
-        batches: Sequence[tuple[MessageRef, bytes]],
+        batches: Sequence[tuple[MessageRef, Sequence[ViewRow]]],
         *,
         mode: Mode = Mode.APPLY,
         expect: str = META_READY,
+        plan: ViewPlan | None = None,
     ) -> list[Outcome]:
-        """Apply consecutive view batches of one partition atomically, in one script call.
+        """Apply consecutive view batches of one partition atomically; one outcome each.
 
-        ``batches`` carry rows from :func:`analytics.domain.views.view_rows`; the answer
-        has one outcome per batch.
+        ``batches`` carry rows from :func:`analytics.domain.views.view_rows`; ``plan``
+        may be given when already built from all of them (see :meth:`plan`). A batch
+        whose event id was applied before (or appears earlier in ``batches``) counts
+        nothing. Usually one script call; when only some batches were applied before, the
+        script writes nothing and the rest are planned and applied again without them.
         """
-        r = self.rules
-        payload = (
-            b"["
-            + b",".join(
-                b'["%s",%d,%s]' % (ref.event_id.encode(), ref.offset, rows) for ref, rows in batches
+        outcomes: dict[int, Outcome] = {}
+        first_seen: dict[str, int] = {}
+        for i, (ref, _rows) in enumerate(batches):
+            if first_seen.setdefault(ref.event_id, i) != i:
+                outcomes[i] = Outcome.DUPLICATE
+        last = max((ref.offset for ref, _ in batches), default=-1)
+        todo = [i for i in range(len(batches)) if i not in outcomes]
+        if len(todo) < len(batches):
+            plan = None
+        while todo:
+            chosen = [batches[i] for i in todo]
+            answer = await self._apply_plan(
+                field, chosen, plan or self.plan(chosen), last=last, mode=mode, expect=expect
             )
-            + b"]"
-        )
+            plan = None
+            if not isinstance(answer, list):
+                return [Outcome(_text(answer))] * len(batches)
+            again = []
+            for i, status in zip(todo, answer, strict=True):
+                if _text(status) == AGAIN:
+                    again.append(i)
+                else:
+                    outcomes[i] = Outcome(_text(status))
+            todo = again
+        return [outcomes[i] for i in range(len(batches))]
+
+    def plan(self, batches: Sequence[tuple[MessageRef, Sequence[ViewRow]]]) -> ViewPlan:
+        """The counting plan of the batches' rows (CPU only; no Redis)."""
+        rows = (row for _, batch_rows in batches for row in batch_rows)
+        return build_plan(rows, bot_threshold=self.rules.bot_threshold_x100)
+
+    async def _apply_plan(
+        self,
+        field: str,
+        batches: Sequence[tuple[MessageRef, Sequence[ViewRow]]],
+        plan: ViewPlan,
+        *,
+        last: int,
+        mode: Mode,
+        expect: str,
+    ) -> object:
+        r = self.rules
         args: list[str | bytes | int] = [
             self.keys.prefix,
             expect,
@@ -103,16 +147,15 @@ class LiveState:
             r.applied_ttl,
             2 * r.dedup_window + 60,
             r.bot_reads_per_minute,
-            r.bot_threshold_x100,
+            last,
             RETENTION["m"],
             RETENTION["h"],
             RETENTION["d"],
-            payload,
+            orjson.dumps([ref.event_id for ref, _ in batches]),
+            *plan.args,
         ]
-        answer = await self.scripts.apply_views(keys=[], args=args)
-        if isinstance(answer, list):
-            return [Outcome(_text(o)) for o in answer]
-        return [Outcome(_text(answer))] * len(batches)
+        answer: object = await self.scripts.apply_views(keys=[], args=args)
+        return answer
 
     async def apply_ops(
         self,

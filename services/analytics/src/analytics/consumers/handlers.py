@@ -16,7 +16,8 @@ from analytics.adapters.counting import LiveState, MessageRef, Mode, Outcome
 from analytics.adapters.keys import META_READY
 from analytics.domain.article_events import ops_for, previous_path_of
 from analytics.domain.bots import BotScorer
-from analytics.domain.views import view_rows
+from analytics.domain.plan import ViewPlan
+from analytics.domain.views import ViewRow, view_rows
 from common.events.views import ViewsRecorded
 from common.kafka import ConsumedEvent
 
@@ -122,18 +123,28 @@ class ViewsHandler:
                 )
                 for e in group
             ]
+            plan = self._state.plan(prepared)
             if running is not None and not await running:
                 return
-            running = asyncio.create_task(self._apply(group, prepared))
+            running = asyncio.create_task(self._apply(group, prepared, plan))
+            await asyncio.sleep(0)  # let it send its call before the next group is prepared
         if running is not None:
             await running
 
     async def _apply(
-        self, group: list[ConsumedEvent], prepared: list[tuple[MessageRef, bytes]]
+        self,
+        group: list[ConsumedEvent],
+        prepared: list[tuple[MessageRef, list[ViewRow]]],
+        plan: ViewPlan,
     ) -> bool:
         field = prepared[0][0].field
         call = partial(
-            self._state.apply_views, field, prepared, mode=self._mode, expect=self._expect
+            self._state.apply_views,
+            field,
+            prepared,
+            mode=self._mode,
+            expect=self._expect,
+            plan=plan,
         )
         while True:
             outcomes = await _patiently(call, what="views")

@@ -1,24 +1,31 @@
 -- Apply a group of views.recorded batches (consecutive messages of one partition)
--- atomically; a batch whose event id was applied before counts nothing.
+-- atomically, following a plan worked out by analytics.domain.plan (read its docstring).
 -- ARGV: 1 prefix, 2 expected meta state, 3 offset field ("topic:partition"),
 --  4 mode ("apply" | "prime"), 5 applied-marker ttl, 6 dedup key ttl (s),
---  7 distinct reads per minute before a visitor behaves as a bot, 8 bot threshold (x100),
---  9/10/11 retention (s) of minute/hour/day buckets from the bucket's start,
---  12 JSON [[event id, offset, [[article, visitor, unused, ua score x100, dedup bucket,
---     minute]...]]...]
--- Returns one status per batch ('ok' | 'dup'), or 'nometa' / 'frozen' for all of them.
--- A redis.call costs far more than the command it runs, so commands are batched
--- (HMGET/HSET, ZMSCORE/ZADD, one PFADD per article) and per-view work is table arithmetic.
+--  7 distinct reads per minute before a visitor behaves as a bot,
+--  8 offset of the group's last message, 9/10/11 retention (s) of minute/hour/day
+--  buckets from the bucket's start, 12 JSON list of the batches' event ids,
+--  13 the plan (JSON), 14..17 per candidate: article, slot, minute, flags
+--  (little-endian uint32 arrays).
+-- Returns one status per batch: 'ok', or 'dup' when every batch was applied before
+-- (nothing is counted twice); when only some were, 'dup' and 'again' with nothing
+-- written, and the caller plans again without the applied ones. Or 'nometa' / 'frozen'.
+-- The plan holds every aggregate as if each first read were new and by a person; this
+-- script finds the exceptions Redis knows of (reads seen earlier in the dedup window,
+-- visitors past the reads-per-minute limit) and takes them out before writing.
+-- A redis.call costs far more than the command it runs, so commands are batched.
 -- Keys are built from the prefix (single Redis, not cluster).
 local p = ARGV[1]
 if redis.call('GET', p .. 'meta') ~= ARGV[2] then return 'nometa' end
 if redis.call('EXISTS', p .. 'freeze') == 1 then return 'frozen' end
 local field, mode = ARGV[3], ARGV[4]
-local ddttl, rlimit, thr = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local ddttl, rlimit = tonumber(ARGV[6]), tonumber(ARGV[7])
 local retention = {m = tonumber(ARGV[9]), h = tonumber(ARGV[10]), d = tonumber(ARGV[11])}
 local width = {m = 60, h = 3600, d = 86400}
+local NAMES = {'reads', 'bots', 'dups'}
+local KIND = {reads = 1, bots = 2, dups = 3}
+local NORMAL_BOT, OVER_LIMIT_ONLY = 1, 2
 local CHUNK = 3000
-local floor, byte = math.floor, string.byte
 
 local function chunked(cmd, key, list, step)
   local out, n = {}, 0
@@ -30,187 +37,216 @@ local function chunked(cmd, key, list, step)
   end
   return out
 end
+local sunpack = struct.unpack
+local function u32(s, i) return (sunpack('<I4', s, 4 * i - 3)) end
 
--- 1. applied-markers: which batches are new
-local statuses, rows, nrows, last = {}, {}, 0, -1
-for i, m in ipairs(cjson.decode(ARGV[12])) do
-  if m[2] > last then last = m[2] end
-  if redis.call('SET', p .. 'ap:' .. m[1], '1', 'NX', 'EX', ARGV[5]) then
-    statuses[i] = 'ok'
-    local views = m[3]
-    for j = 1, #views do nrows = nrows + 1; rows[nrows] = views[j] end
+-- 1. applied markers: the group is applied whole, or not at all
+local ids = cjson.decode(ARGV[12])
+local statuses, applied = {}, 0
+for i, id in ipairs(ids) do
+  if redis.call('EXISTS', p .. 'ap:' .. id) == 1 then
+    statuses[i] = 'dup'; applied = applied + 1
   else
-    statuses[i] = 'dup'
+    statuses[i] = 'again'
   end
 end
-if mode == 'apply' and field ~= '' then
-  local cur = tonumber(redis.call('HGET', p .. 'off', field) or '-1')
-  if last + 1 > cur then redis.call('HSET', p .. 'off', field, last + 1) end
+local function advance_offset()
+  if mode == 'apply' and field ~= '' then
+    local last = tonumber(ARGV[8])
+    local cur = tonumber(redis.call('HGET', p .. 'off', field) or '-1')
+    if last + 1 > cur then redis.call('HSET', p .. 'off', field, last + 1) end
+  end
 end
+if applied == #ids then advance_offset(); return statuses end
+if applied > 0 then return statuses end
+for i, id in ipairs(ids) do
+  redis.call('SET', p .. 'ap:' .. id, '1', 'EX', ARGV[5])
+  statuses[i] = 'ok'
+end
+advance_offset()
 
--- groups of views sharing one hash key: (bucket, first character of the visitor)
-local function grouped(slot)
-  local groups = {}
-  return groups, function(i, v)
-    local b, s = v[slot], byte(v[2])
-    local gb = groups[b]
-    if not gb then gb = {}; groups[b] = gb end
-    local g = gb[s]
-    if not g then g = {f = {}, at = {}, n = 0}; gb[s] = g end
-    local n = g.n + 1
-    g.n = n
-    g.at[n] = i
-    return g, n
-  end
-end
-local function each_group(groups, prefix, fn)
-  for b, gb in pairs(groups) do
-    for s, g in pairs(gb) do fn(p .. prefix .. b .. ':' .. string.char(s), g) end
-  end
-end
+local plan = cjson.decode(ARGV[13])
+local c_article, c_slot, c_minute, c_flags = ARGV[14], ARGV[15], ARGV[16], ARGV[17]
+local exceptions = {}  -- candidate -> the kind it turned out to be ('dups' | 'bots')
+local fields = {}  -- candidate -> its dedup field "article:visitor"
 
--- 2. dedup window: a (article, visitor) seen in the same window bucket is a repeat
-local dd, add_dd = grouped(5)
-for i = 1, nrows do
-  local v = rows[i]
-  local g, n = add_dd(i, v)
-  g.f[n] = v[1] .. ':' .. v[2]
-end
-local repeats = {}
-each_group(dd, 'dd:', function(key, g)
-  local seen = chunked('HMGET', key, g.f, 1)
-  local fresh, mark, k = {}, {}, 0
-  for j = 1, g.n do
-    local f = g.f[j]
-    if seen[j] or mark[f] then repeats[g.at[j]] = true
-    else mark[f] = true; fresh[k + 1] = f; fresh[k + 2] = '1'; k = k + 2 end
+-- 2. dedup window: a first read whose field its bucket's set holds is a repeat
+for _, g in ipairs(plan.dd) do
+  local key, list, cands = p .. 'dd:' .. g[1], g[2], g[3]  -- no cands: 1, 2, ...
+  local seen = chunked('SMISMEMBER', key, list, 1)
+  local fresh, k = {}, 0
+  for j = 1, #list do
+    local c = cands and cands[j] or j
+    fields[c] = list[j]
+    if seen[j] == 1 then exceptions[c] = 'dups'
+    else k = k + 1; fresh[k] = list[j] end
   end
-  if k > 0 then chunked('HSET', key, fresh, 2) end
+  if k > 0 then chunked('SADD', key, fresh, 1) end
   redis.call('EXPIRE', key, ddttl)
-end)
+end
 
 -- 3. behaviour: distinct reads per visitor and minute, counted in view order
-local rt, add_rt = grouped(6)
-local owner = {}
-for i = 1, nrows do
-  if not repeats[i] then
-    local v = rows[i]
-    local g, n = add_rt(i, v)
-    g.f[n] = v[2]
-    owner[i] = g
+local repeats_in = {}  -- slot -> its candidates that were repeats
+for cand in pairs(exceptions) do
+  local s = u32(c_slot, cand)
+  repeats_in[s] = (repeats_in[s] or 0) + 1
+end
+local before, risky, any_risky = {}, {}, false
+for _, g in ipairs(plan.rt) do
+  local current = chunked('HMGET', p .. 'rt:' .. g[1], g[2], 1)
+  local counts, slots = g[3], g[4]  -- no slots: 1, 2, ...
+  for j = 1, #counts do
+    local s = slots and slots[j] or j
+    local n = tonumber(current[j]) or 0
+    before[s] = n
+    if n + counts[j] - (repeats_in[s] or 0) > rlimit then risky[s] = {}; any_risky = true end
   end
 end
-each_group(rt, 'rt:', function(key, g)
-  local current = chunked('HMGET', key, g.f, 1)
-  g.count = {}
-  for j = 1, g.n do
-    if g.count[g.f[j]] == nil then g.count[g.f[j]] = tonumber(current[j]) or 0 end
+if any_risky then
+  -- the risky visitors' reads in view order; those past the limit are bots
+  for cand = 1, #c_slot / 4 do
+    local list = risky[u32(c_slot, cand)]
+    if list then list[#list + 1] = cand end
   end
-end)
-local kinds = {}
-for i = 1, nrows do
-  local g = owner[i]
-  if g == nil then kinds[i] = 'dups'
-  else
-    local vis = rows[i][2]
-    local n = g.count[vis] + 1
-    g.count[vis] = n
-    local score = rows[i][4]
-    if n > rlimit then score = score + 100 end
-    kinds[i] = score >= thr and 'bots' or 'reads'
+  for s, list in pairs(risky) do
+    local n = before[s]
+    for _, cand in ipairs(list) do
+      if not exceptions[cand] then
+        n = n + 1
+        if n > rlimit and u32(c_flags, cand) == OVER_LIMIT_ONLY then exceptions[cand] = 'bots' end
+      end
+    end
   end
 end
-each_group(rt, 'rt:', function(key, g)
+for _, g in ipairs(plan.rt) do
+  local visitors, counts, slots = g[2], g[3], g[4]
   local flat, k = {}, 0
-  for vis, n in pairs(g.count) do flat[k + 1] = vis; flat[k + 2] = n; k = k + 2 end
-  chunked('HSET', key, flat, 2)
-  redis.call('EXPIRE', key, 180)
-end)
+  for j = 1, #counts do
+    local s = slots and slots[j] or j
+    local fresh = counts[j] - (repeats_in[s] or 0)
+    if fresh > 0 then flat[k + 1] = visitors[j]; flat[k + 2] = before[s] + fresh; k = k + 2 end
+  end
+  if k > 0 then
+    local key = p .. 'rt:' .. g[1]
+    chunked('HSET', key, flat, 2)
+    redis.call('EXPIRE', key, 180)
+  end
+end
 if mode ~= 'apply' then return statuses end
 
--- 4. aggregate per minute, roll minutes up to hours and days, then write
-local counters = {reads = {}, bots = {}, dups = {}}
-local perminute, sitem, visitors, dayv = {}, {}, {}, {}
-for i = 1, nrows do
-  local v, kind = rows[i], kinds[i]
-  local aid, minute = v[1], v[6]
-  local c = counters[kind]
-  c[aid] = (c[aid] or 0) + 1
-  local sm = sitem[minute]
-  if not sm then sm = {}; sitem[minute] = sm end
-  sm[kind] = (sm[kind] or 0) + 1
-  if kind == 'reads' then
-    local pm = perminute[minute]
-    if not pm then pm = {}; perminute[minute] = pm end
-    pm[aid] = (pm[aid] or 0) + 1
-    local list = visitors[aid]
-    if not list then list = {}; visitors[aid] = list end
-    list[#list + 1] = v[2]
-    local day = floor(minute / 1440)
-    list = dayv[day]
-    if not list then list = {}; dayv[day] = list end
-    list[#list + 1] = v[2]
+-- 4. take the exceptions out of the plan's aggregates
+local a, counts, buckets, minutes = plan.a, plan.c, plan.b, plan.m
+local zm = plan.zm  -- reads per article of each minute; absent for one minute (then: counts)
+local uv_out, day_out = {}, {}  -- article / day -> visitor -> reads to leave out
+local function leave_out(outs, i, visitor)
+  local x = outs[i]
+  if not x then x = {}; outs[i] = x end
+  x[visitor] = (x[visitor] or 0) + 1
+end
+for cand, kind in pairs(exceptions) do
+  local from = (u32(c_flags, cand) % 2 == NORMAL_BOT) and KIND.bots or KIND.reads
+  local to = KIND[kind]
+  if from ~= to then
+    local ai, mi = u32(c_article, cand), u32(c_minute, cand)
+    counts[from][ai] = counts[from][ai] - 1
+    counts[to][ai] = counts[to][ai] + 1
+    local refs = minutes[mi]
+    for r = 1, 3 do
+      local b = buckets[refs[r]]
+      b[2 + from] = b[2 + from] - 1
+      b[2 + to] = b[2 + to] + 1
+    end
+    if from == KIND.reads then
+      if zm then zm[mi][ai] = zm[mi][ai] - 1 end
+      local visitor = string.sub(fields[cand], #a[ai] + 2)
+      leave_out(uv_out, ai, visitor)
+      leave_out(day_out, refs[4], visitor)
+    end
   end
 end
-local z = {m = perminute, h = {}, d = {}}
-local site = {m = sitem, h = {}, d = {}}
-for _, g in ipairs({'h', 'd'}) do
-  local per = width[g] / 60
-  for minute, counts in pairs(perminute) do
-    local idx = floor(minute / per)
-    local t = z[g][idx]
-    if not t then t = {}; z[g][idx] = t end
-    for aid, n in pairs(counts) do t[aid] = (t[aid] or 0) + n end
+local function without(list, out)
+  if not out then return list end
+  local kept, n = {}, 0
+  for i = 1, #list do
+    local v = list[i]
+    local left = out[v]
+    if left and left > 0 then out[v] = left - 1 else n = n + 1; kept[n] = v end
   end
-  for minute, counts in pairs(sitem) do
-    local idx = floor(minute / per)
-    local t = site[g][idx]
-    if not t then t = {}; site[g][idx] = t end
-    for kind, n in pairs(counts) do t[kind] = (t[kind] or 0) + n end
+  return kept
+end
+-- each bucket's reads per article: the sum of its minutes'
+local bucket_reads = {}
+if not zm then
+  for r = 1, 3 do bucket_reads[minutes[1][r]] = counts[KIND.reads] end
+else
+  for mi, refs in ipairs(minutes) do
+    local reads = zm[mi]
+    for r = 1, 3 do
+      local sum = bucket_reads[refs[r]]
+      if not sum then
+        sum = {}
+        for i = 1, #a do sum[i] = 0 end
+        bucket_reads[refs[r]] = sum
+      end
+      for i = 1, #a do sum[i] = sum[i] + reads[i] end
+    end
   end
 end
 
-local function add_counts(key, counts, read_cmd, write_cmd, score_first)
-  local members, k = {}, 0
-  for m in pairs(counts) do k = k + 1; members[k] = m end
-  if k == 0 then return end
+-- 5. write: counters, dirty articles, HyperLogLogs, time buckets
+local function add_aligned(key, values, read_cmd, write_cmd, score_first)
+  local members, adds, k = {}, {}, 0
+  for i = 1, #a do
+    local n = values[i]
+    if n ~= 0 then k = k + 1; members[k] = a[i]; adds[k] = n end
+  end
+  if k == 0 then return false end
   local current = chunked(read_cmd, key, members, 1)
   local flat = {}
   for j = 1, k do
-    local m = members[j]
-    local n = (tonumber(current[j]) or 0) + counts[m]
-    if score_first then flat[2 * j - 1] = n; flat[2 * j] = m
-    else flat[2 * j - 1] = m; flat[2 * j] = n end
+    local n = (tonumber(current[j]) or 0) + adds[j]
+    if score_first then flat[2 * j - 1] = n; flat[2 * j] = members[j]
+    else flat[2 * j - 1] = members[j]; flat[2 * j] = n end
   end
   chunked(write_cmd, key, flat, 2)
+  return true
+end
+for k = 1, 3 do add_aligned(p .. 'a:' .. NAMES[k], counts[k], 'HMGET', 'HSET', false) end
+chunked('SADD', p .. 'dirty:a', a, 1)
+local today, nt = {}, 0  -- one day: its visitors are the articles' (after leaving out)
+for i = 1, #a do
+  local list = plan.uv[i]
+  if #list > 0 then
+    list = without(list, uv_out[i])
+    if #list > 0 then chunked('PFADD', p .. 'uv:' .. a[i], list, 1) end
+    if plan.day then
+      for j = 1, #list do nt = nt + 1; today[nt] = list[j] end
+    end
+  end
+end
+if plan.day then
+  if nt > 0 then chunked('PFADD', p .. 'uvd:' .. plan.day, today, 1) end
+else
+  for d, entry in ipairs(plan.days) do
+    local list = without(entry[2], day_out[d])
+    if #list > 0 then chunked('PFADD', p .. 'uvd:' .. entry[1], list, 1) end
+  end
 end
 local dirtykeys = {}
 local function dirtykey(key, g, idx)
   redis.call('EXPIREAT', key, idx * width[g] + retention[g])
   dirtykeys[#dirtykeys + 1] = string.sub(key, #p + 1)  -- names without the prefix
 end
-
-local dirty = {}
-for name, counts in pairs(counters) do
-  add_counts(p .. 'a:' .. name, counts, 'HMGET', 'HSET', false)
-  for aid in pairs(counts) do dirty[aid] = true end
-end
-local dirtylist = {}
-for aid in pairs(dirty) do dirtylist[#dirtylist + 1] = aid end
-if #dirtylist > 0 then chunked('SADD', p .. 'dirty:a', dirtylist, 1) end
-for aid, list in pairs(visitors) do chunked('PFADD', p .. 'uv:' .. aid, list, 1) end
-for day, list in pairs(dayv) do chunked('PFADD', p .. 'uvd:' .. day, list, 1) end
-for g, buckets in pairs(z) do
-  for idx, counts in pairs(buckets) do
-    local key = p .. 'z:reads:' .. g .. ':' .. idx
-    add_counts(key, counts, 'ZMSCORE', 'ZADD', true)
-    dirtykey(key, g, idx)
+for b, entry in ipairs(buckets) do
+  local g, idx = entry[1], entry[2]
+  local key = p .. 'z:reads:' .. g .. ':' .. idx
+  if add_aligned(key, bucket_reads[b], 'ZMSCORE', 'ZADD', true) then dirtykey(key, g, idx) end
+  key = p .. 'site:' .. g .. ':' .. idx
+  local any = false
+  for k = 1, 3 do
+    if entry[2 + k] ~= 0 then redis.call('HINCRBY', key, NAMES[k], entry[2 + k]); any = true end
   end
-end
-for g, buckets in pairs(site) do
-  for idx, counts in pairs(buckets) do
-    local key = p .. 'site:' .. g .. ':' .. idx
-    for kind, n in pairs(counts) do redis.call('HINCRBY', key, kind, n) end
+  if any then
     dirtykey(key, g, idx)
     if g == 'd' then dirtykeys[#dirtykeys + 1] = 'uvd:' .. idx end
   end

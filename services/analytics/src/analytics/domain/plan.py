@@ -1,0 +1,212 @@
+"""What one counting-script call must do with a group of view rows, worked out in Python.
+
+The script (``lua/apply_views.lua``) runs inside Redis, which is single-threaded and the
+busiest part of counting, so everything that does not depend on Redis state is done
+here: grouping views by the hash that holds their dedup and behaviour state, repeats
+within the group, and every aggregate (per article, per time bucket, visitor lists for
+the HyperLogLogs), computed as if each read were new and by a person.
+
+The script then looks up only what Redis knows: which first reads were already seen in
+the dedup window, and how many reads each visitor already made in the minute. Those
+exceptions (usually few) are subtracted from the aggregates through per-read records.
+
+Read ``c`` (1-based, in view order) is a *candidate*: the first read of its (article,
+visitor) in its dedup bucket within the group; later ones are repeats whatever Redis
+says. A *slot* (1-based, in order of first appearance) is a (minute, visitor) pair.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from analytics.domain.buckets import WIDTH
+from analytics.domain.views import ViewRow
+
+if array("I").itemsize != 4:  # pragma: no cover - 4 bytes on every supported platform
+    raise ImportError("the counting plan needs 4-byte unsigned ints")
+NORMAL_BOT, OVER_LIMIT_BOT = 1, 2  # candidate flags: a bot by agent / once past the limit
+_MINUTES_PER = {g: WIDTH[g] // 60 for g in ("m", "h", "d")}
+
+
+@dataclass(frozen=True, slots=True)
+class ViewPlan:
+    """Script arguments: one JSON document and per-candidate little-endian uint32 arrays."""
+
+    document: bytes
+    candidate_article: bytes  # 1-based index into ``a``
+    candidate_slot: bytes
+    candidate_minute: bytes  # 1-based index into ``m``
+    candidate_flags: bytes  # NORMAL_BOT | OVER_LIMIT_BOT
+
+    @property
+    def args(self) -> list[bytes]:
+        """The plan as script arguments, in the script's order."""
+        return [
+            self.document,
+            self.candidate_article,
+            self.candidate_slot,
+            self.candidate_minute,
+            self.candidate_flags,
+        ]
+
+
+def _u32(values: array[int]) -> bytes:
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tobytes()
+
+
+def _aligned(counts: dict[int, int], size: int) -> list[int]:
+    out = [0] * size
+    for i, n in counts.items():
+        out[i] = n
+    return out
+
+
+def build_plan(rows: Iterable[ViewRow], *, bot_threshold: int) -> ViewPlan:  # noqa: C901 - one hot loop, flat on purpose
+    """The plan of a group of rows, in view order (see the module docstring).
+
+    ``bot_threshold`` is the score (x100) from which a read counts as a bot read.
+    """
+    art_index: dict[str, int] = {}
+    articles: list[str] = []
+    reads: list[int] = []
+    bots: list[int] = []
+    dups: list[int] = []
+    uv: list[list[str]] = []
+    minute_index: dict[int, int] = {}
+    minute_list: list[tuple[int, list[int], dict[int, int]]] = []  # minute, kinds, reads
+    days: dict[int, list[str]] = {}
+    dd: dict[int, tuple[dict[str, None], list[int]]] = {}  # bucket -> fields, candidates
+    rt: dict[int, tuple[dict[str, int], list[str], list[int]]] = {}  # minute -> slots
+    slot_count = [0]
+    c_article, c_slot, c_minute, c_flags = array("I"), array("I"), array("I"), array("I")
+    over_only = OVER_LIMIT_BOT
+    normal_bot = NORMAL_BOT | OVER_LIMIT_BOT
+    ncand = 0
+    last_bucket = last_minute = -1
+    fields: dict[str, None] = {}
+    candidates: list[int] = []
+    slots: dict[str, int] = {}
+    slot_visitors: list[str] = []
+    slot_numbers: list[int] = []
+    kinds: list[int] = []
+    minute_reads: dict[int, int] = {}
+    day_list: list[str] = []
+    mi = 0
+    for aid, visitor, score, bucket, minute in rows:
+        ai = art_index.get(aid)
+        if ai is None:
+            ai = art_index[aid] = len(articles)
+            articles.append(aid)
+            reads.append(0)
+            bots.append(0)
+            dups.append(0)
+            uv.append([])
+        if minute != last_minute:
+            last_minute = minute
+            known = minute_index.get(minute)
+            if known is None:
+                known = minute_index[minute] = len(minute_list)
+                minute_list.append((minute, [0, 0, 0], {}))
+                rt[minute] = ({}, [], [])
+                days.setdefault(minute // _MINUTES_PER["d"], [])
+            mi = known + 1
+            _, kinds, minute_reads = minute_list[known]
+            slots, slot_visitors, slot_numbers = rt[minute]
+            day_list = days[minute // _MINUTES_PER["d"]]
+        if bucket != last_bucket:
+            last_bucket = bucket
+            group = dd.get(bucket)
+            if group is None:
+                group = dd[bucket] = ({}, [])
+            fields, candidates = group
+        field = aid + ":" + visitor
+        if field in fields:  # a repeat within this group
+            dups[ai] += 1
+            kinds[2] += 1
+            continue
+        fields[field] = None
+        ncand += 1
+        candidates.append(ncand)
+        slot = slots.get(visitor)
+        if slot is None:
+            slot = slots[visitor] = len(slot_count)
+            slot_count.append(0)
+            slot_visitors.append(visitor)
+            slot_numbers.append(slot)
+        slot_count[slot] += 1
+        c_article.append(ai + 1)
+        c_slot.append(slot)
+        c_minute.append(mi)
+        if score >= bot_threshold:
+            c_flags.append(normal_bot)
+            bots[ai] += 1
+            kinds[1] += 1
+        else:
+            c_flags.append(over_only if score + 100 >= bot_threshold else 0)
+            reads[ai] += 1
+            kinds[0] += 1
+            minute_reads[ai] = minute_reads.get(ai, 0) + 1
+            uv[ai].append(visitor)
+            day_list.append(visitor)
+
+    # time buckets: each minute names its minute, hour and day bucket, and its day
+    day_index = {day: i + 1 for i, day in enumerate(days)}
+    bucket_index: dict[tuple[str, int], int] = {}
+    bucket_doc: list[list[Any]] = []
+    minute_doc: list[list[int]] = []
+    for minute, minute_kinds, _ in minute_list:
+        refs = []
+        for g, per in _MINUTES_PER.items():
+            key = (g, minute // per)
+            b = bucket_index.get(key)
+            if b is None:
+                b = bucket_index[key] = len(bucket_doc)
+                bucket_doc.append([g, key[1], 0, 0, 0])
+            entry = bucket_doc[b]
+            for k in range(3):
+                entry[2 + k] += minute_kinds[k]
+            refs.append(b + 1)
+        refs.append(day_index[minute // _MINUTES_PER["d"]])
+        minute_doc.append(refs)
+
+    # the common case (one dedup bucket, minute and day) leaves out what the script can
+    # infer: candidate and slot numbers in view order, the minute's reads per article
+    # (the group's), the day's visitors (the articles')
+    doc: dict[str, Any] = {
+        "a": articles,
+        "c": [reads, bots, dups],
+        "dd": [[b, list(f), cands] for b, (f, cands) in dd.items()],
+        "rt": [
+            [minute, visitors, [slot_count[s] for s in numbers], numbers]
+            for minute, (_, visitors, numbers) in rt.items()
+            if numbers
+        ],
+        "m": minute_doc,
+        "b": bucket_doc,
+        "uv": uv,
+    }
+    if len(dd) == 1:
+        del doc["dd"][0][2]
+    if len(doc["rt"]) == 1:
+        del doc["rt"][0][3]
+    if len(minute_list) > 1:
+        doc["zm"] = [_aligned(per_article, len(articles)) for _, _, per_article in minute_list]
+    if len(days) > 1:
+        doc["days"] = [[day, visitors] for day, visitors in days.items()]
+    else:
+        doc["day"] = next(iter(days))
+    return ViewPlan(
+        document=orjson.dumps(doc),
+        candidate_article=_u32(c_article),
+        candidate_slot=_u32(c_slot),
+        candidate_minute=_u32(c_minute),
+        candidate_flags=_u32(c_flags),
+    )
