@@ -29,14 +29,15 @@ class ViewBuffer:
     def __init__(self, recorder: ViewRecorder, *, interval: float = 0.02) -> None:
         self._recorder = recorder
         self._journal = recorder.spool
+        self._journal_view = None if self._journal is None else self._journal.view_tuple
         self._interval = interval
         self._pending: list[Pending] = []
-        self._stopping = asyncio.Event()
+        self._stopping = False
 
     def add(self, view: Pending) -> None:
         """Queue one read (article, section, visitor, user agent, user, unix time)."""
-        if self._journal is not None:
-            self._journal.view_tuple(view)
+        if self._journal_view is not None:
+            self._journal_view(view)
         self._pending.append(view)
 
     def __len__(self) -> int:
@@ -56,16 +57,13 @@ class ViewBuffer:
         return len(pending)
 
     def stop(self) -> None:
-        """Drain once more and return from :meth:`run`."""
-        self._stopping.set()
+        """Drain once more and return from :meth:`run` (within one interval)."""
+        self._stopping = True
 
     async def run(self) -> None:
         """Drain every ``interval`` until stopped."""
-        while not self._stopping.is_set():
-            try:
-                await asyncio.wait_for(self._stopping.wait(), self._interval)
-            except TimeoutError:
-                pass
+        while not self._stopping:
+            await asyncio.sleep(self._interval)  # cheaper than a wait_for per round
             self.drain()
         self.drain()
 
