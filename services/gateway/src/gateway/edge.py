@@ -21,7 +21,7 @@ from gateway.security import SECURITY_HEADERS
 ARTICLE_PATH = re.compile(r"^/(api/v1/)?articles/(\d{1,12})$")
 UNLIMITED_PREFIXES = ("/healthz", "/readyz", "/metrics", "/static/")
 ROUTE_MEMO_ENTRIES = 4096  # paths whose article route (or its absence) is remembered
-PREPARED_ENTRIES = 1024  # cache entries whose fast-path headers are kept
+PREPARED_ENTRIES = 1024  # cache keys whose latest entry's fast-path headers are kept
 AGES = [str(n).encode() for n in range(1024)]
 
 
@@ -122,7 +122,7 @@ class EdgeMiddleware:
         self.app = app
         self._slot = slot
         self._routes: dict[str, tuple[str, int] | None] = {}
-        self._prepared: dict[int, _Prepared] = {}
+        self._prepared: dict[str, _Prepared] = {}  # by cache key: the latest entry only
         self._ids = itertools.count(1)
         self._id_prefix = uuid.uuid4().hex[:12].encode()
 
@@ -192,13 +192,13 @@ class EdgeMiddleware:
             return float(exc.retry_after)
         return 0.0
 
-    def _prepare(self, entry: CachedResponse) -> _Prepared:
+    def _prepare(self, key: str, entry: CachedResponse) -> _Prepared:
         """The entry's fixed headers (200 and 304), built on its first fast-path answer."""
-        prepared = self._prepared.get(id(entry))
-        if prepared is None or prepared.entry is not entry:  # an id is only unique while alive
+        prepared = self._prepared.get(key)
+        if prepared is None or prepared.entry is not entry:  # refreshed: a new entry
             if len(self._prepared) >= PREPARED_ENTRIES:
                 self._prepared.clear()
-            prepared = self._prepared[id(entry)] = _prepare(entry)
+            prepared = self._prepared[key] = _prepare(entry)
         return prepared
 
     def _cached(
@@ -230,7 +230,7 @@ class EdgeMiddleware:
         if wait:
             return _too_many("read", wait)
         gw.view_buffer.add((article_id, entry.meta.get("section_id"), ids[0], ua, None, now))
-        prepared = self._prepare(entry)
+        prepared = self._prepare(key, entry)
         seconds = int(age)
         tail = [
             (b"age", AGES[seconds] if 0 <= seconds < len(AGES) else str(seconds).encode()),

@@ -74,3 +74,31 @@ async def test_ssrf_shaped_paths_never_leave_the_gateway(gateway_client: httpx.A
     for path in ("/api/v1/..%2f..%2fadmin", "/api/v1/sections/%2e%2e", "/api/v1/internal"):
         response = await gateway_client.get(path)
         assert response.status_code in {404, 422}, path
+
+
+async def test_the_edge_answers_a_refreshed_entry_with_its_own_headers(
+    gateway_app: FastAPI, gateway_client: httpx.AsyncClient
+) -> None:
+    gw = gateway_app.state.gateway
+    await gateway_client.get("/healthz")  # memoises this client's ids for the fast path
+    local = gw.cache.cache.local
+    old = CachedResponse.build(b"<html>old</html>", "text/html; charset=utf-8", fresh_for=60)
+    local.put("page:article:434343", old)
+    first = await gateway_client.get("/articles/434343")
+    assert (first.text, first.headers["etag"]) == ("<html>old</html>", old.etag)
+    new = CachedResponse.build(
+        b"<html>new and longer</html>", "text/html; charset=utf-8", fresh_for=5
+    )
+    local.put("page:article:434343", new)  # what a refresh stores
+    second = await gateway_client.get("/articles/434343", headers={"if-none-match": old.etag})
+    assert second.status_code == 200, "the old ETag no longer matches"
+    assert second.text == "<html>new and longer</html>"
+    assert second.headers["etag"] == new.etag
+    assert second.headers["content-length"] == str(len(new.body))
+    assert second.headers["cache-control"] == "public, max-age=5, stale-while-revalidate=300"
+    assert second.headers["x-cache"] == "HIT"
+    assert second.headers["x-request-id"] != first.headers["x-request-id"]
+    third = await gateway_client.get("/articles/434343", headers={"if-none-match": new.etag})
+    assert (third.status_code, third.content) == (304, b"")
+    assert third.headers["etag"] == new.etag
+    gw.view_buffer.drain()
