@@ -6,6 +6,7 @@ import asyncio
 import logging
 import uuid
 from collections import deque
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import orjson
@@ -56,6 +57,7 @@ class ViewRecorder:
         self._stopping = False
         self._spool = spool
         self._journaled_by_caller = False
+        self._accepted = 0  # views queued since the last flush, for RECORDED
         if spool is not None:
             self._in_flight, self._pending = spool.recover()
             spool.compact(self._in_flight, self._pending)
@@ -70,21 +72,29 @@ class ViewRecorder:
     def record(self, view: ViewItem, *, journaled: bool = False) -> None:
         """Queue one view; drops (and counts) only if Kafka has been away for very long.
 
-        A view given as plain fields is not validated here (the read path builds it
-        itself; see :func:`common.view_spool.view_fields`); analytics validates every batch.
+        A view given as plain fields or as a tuple is not validated here (the read path
+        builds it itself); analytics validates every batch.
         ``journaled``: the caller already wrote it to :attr:`spool`, in this same order.
         """
+        self.record_many((view,), journaled=journaled)
+
+    def record_many(self, views: Sequence[ViewItem], *, journaled: bool = False) -> None:
+        """Queue views in order, as :meth:`record` does one by one."""
         if journaled:
             self._journaled_by_caller = True
-        if len(self._pending) >= self._max_pending:
-            DROPPED.inc()
+        room = self._max_pending - len(self._pending)
+        if room < len(views):
+            dropped = len(views) - max(room, 0)
+            DROPPED.inc(dropped)
             if journaled and self._spool is not None:
-                self._spool.dropped()
-            return
+                for _ in range(dropped):  # the views journaled last are the ones dropped
+                    self._spool.dropped()
+            views = views[: max(room, 0)]
         if self._spool is not None and not journaled:
-            self._spool.view(view)
-        self._pending.append(view)
-        RECORDED.inc()
+            for view in views:
+                self._spool.view(view)
+        self._pending.extend(views)
+        self._accepted += len(views)
         if len(self._pending) >= self._max_batch:
             self._wake.set()
 
@@ -114,6 +124,8 @@ class ViewRecorder:
 
     async def flush(self) -> None:
         """Publish everything queued now."""
+        RECORDED.inc(self._accepted)  # counted here, not per view: a locked counter costs
+        self._accepted = 0
         while self._pending:
             size = min(self._max_batch, len(self._pending))
             batch = [self._pending.popleft() for _ in range(size)]

@@ -197,3 +197,24 @@ def test_a_journal_has_one_writer(tmp_path: Path) -> None:
         ViewSpool(tmp_path / "views.journal")
     spool.close()
     ViewSpool(tmp_path / "views.journal").close()
+
+
+async def test_views_handed_over_in_bulk_drop_the_newest_when_full(tmp_path: Path) -> None:
+    spool = tmp_path / "views.journal"
+    fake: Any = FakePublisher()
+    first = ViewRecorder(fake, producer_name="test", spool=ViewSpool(spool), max_pending=3)
+    assert first.spool is not None
+    reads = [(i, 3, "v" * 32, "Mozilla/5.0", None, 1.7e9 + i) for i in range(5)]
+    for read in reads:
+        first.spool.view_tuple(read)  # the read path journals before answering
+    first.record_many(reads, journaled=True)
+    assert first.pending == 3
+    _kill(first)  # nothing was flushed
+    publisher = FakePublisher()
+    second = _recorder(publisher, spool)
+    assert second.pending == 3
+    await second.flush()
+    views = _views(publisher.sent)
+    assert [v.article_id for v in views] == [0, 1, 2]
+    assert views[2].section_id == 3
+    assert views[2].at == datetime.fromtimestamp(1.7e9 + 2, UTC)

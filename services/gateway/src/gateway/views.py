@@ -2,9 +2,9 @@
 
 The request path appends a tuple to a list and, when the recorder has a journal, writes
 it there too (one unbuffered write, about a microsecond), so a read that was answered is
-never lost even if the process is killed. A background task turns the list into
-``ArticleView`` models in bulk every few milliseconds and hands them to
-``common.view_recorder.ViewRecorder``, which publishes batches to Kafka.
+never lost even if the process is killed. A background task hands the list to
+``common.view_recorder.ViewRecorder`` every few milliseconds, as it is; the recorder
+publishes batches to Kafka.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from common.view_recorder import ViewRecorder
-from common.view_spool import view_fields
 
 if TYPE_CHECKING:
     from gateway.context import Gateway
@@ -49,9 +48,7 @@ class ViewBuffer:
         if not pending:
             return 0
         journaled = self._journal is not None
-        record = self._recorder.record
-        for read in pending:
-            record(view_fields(*read), journaled=journaled)
+        self._recorder.record_many(pending, journaled=journaled)
         if journaled:
             self._recorder.compact_journal()  # everything journaled is the recorder's now
         return len(pending)

@@ -1,13 +1,12 @@
-"""Read counting on fakes: the buffer turns queued reads into views for the recorder."""
+"""Read counting on fakes: the buffer hands queued reads to the recorder as valid views."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
-from common.events.views import ArticleView
-from common.view_spool import ViewSpool
+from common.events.views import ArticleView, ViewsRecordedV2, compact_views
+from common.view_spool import ViewItem, ViewSpool
 from gateway.views import ViewBuffer
 
 
@@ -20,10 +19,11 @@ class FakeRecorder:
         self.journaled: list[bool] = []
         self.compactions = 0
 
-    def record(self, view: ArticleView | dict[str, Any], *, journaled: bool = False) -> None:
-        # what analytics will do with every view: validate it against the event schema
-        self.views.append(ArticleView.model_validate(view))
-        self.journaled.append(journaled)
+    def record_many(self, views: list[ViewItem], *, journaled: bool = False) -> None:
+        # what the recorder and analytics will do: encode a v2 batch, validate it
+        batch = ViewsRecordedV2.model_validate(compact_views(views))
+        self.views += batch.article_views()
+        self.journaled += [journaled] * len(views)
 
     def compact_journal(self) -> None:
         self.compactions += 1
@@ -40,7 +40,7 @@ def test_queued_reads_become_views_on_drain() -> None:
     assert len(buffer) == 0
     first, second = recorder.views
     assert (first.article_id, first.section_id, first.user_id) == (7, 3, None)
-    assert abs(first.at.timestamp() - now) < 1e-5
+    assert abs(first.at.timestamp() - now) < 1e-3  # batches carry milliseconds
     assert second.section_id is None
     assert len(second.user_agent) == 256
     assert second.user_id == 12
@@ -63,7 +63,7 @@ def test_a_read_is_journaled_before_it_is_answered(tmp_path: Path) -> None:
     spool.close()  # the process is killed here: the next one finds the read in the journal
     in_flight, pending = ViewSpool(tmp_path / "views.journal").recover()
     assert in_flight == []
-    assert [v["article_id"] for v in pending if isinstance(v, dict)] == [7]
+    assert [v[0] for v in pending if isinstance(v, tuple)] == [7]
     buffer.drain()
     assert recorder.journaled == [True], "the recorder must not journal it a second time"
     assert recorder.compactions == 1, "compacted only once everything was handed over"

@@ -93,28 +93,35 @@ def _millis(at: object) -> int:
     return _millis(datetime.fromisoformat(str(at)))
 
 
-def compact_views(views: Iterable[ArticleView | Mapping[str, Any]]) -> dict[str, Any]:
-    """The ``data`` of a v2 batch from reads given as models or as their fields.
+def compact_views(
+    views: Iterable[ArticleView | Mapping[str, Any] | tuple[Any, ...]],
+) -> dict[str, Any]:
+    """The ``data`` of a v2 batch from reads given as models, as their fields, or as tuples
+    ``(article_id, section_id, visitor, user_agent, user_id, unix_time)`` (the read path's).
 
     ``at`` may be a datetime, an ISO string or unix seconds. This runs on the read path's
-    flush, so it builds plain lists rather than validating models.
+    flush, so it builds plain lists rather than validating models (analytics validates).
     """
     agents: dict[str, int] = {}
     rows: list[list[Any]] = []
+    append = rows.append
     for view in views:
-        v = view.__dict__ if isinstance(view, ArticleView) else view
-        agent = v.get("user_agent") or ""
-        index = agents.get(agent)
-        if index is None:
-            index = agents[agent] = len(agents)
-        rows.append(
-            [
+        if isinstance(view, tuple):
+            aid, section, visitor, agent, user, at = view
+            if type(section) is not int:
+                section = None
+            ms = round(at * 1000) if type(at) is float else _millis(at)
+        else:
+            v = view.__dict__ if isinstance(view, ArticleView) else view
+            aid, section, visitor, user = (
                 v["article_id"],
                 v.get("section_id"),
                 v["visitor"],
-                index,
                 v.get("user_id"),
-                _millis(v["at"]),
-            ]
-        )
-    return {"agents": list(agents), "views": rows}
+            )
+            agent, ms = v.get("user_agent") or "", _millis(v["at"])
+        index = agents.get(agent)
+        if index is None:
+            index = agents[agent] = len(agents)
+        append([aid, section, visitor, index, user, ms])
+    return {"agents": [a[:256] if isinstance(a, str) else "" for a in agents], "views": rows}
