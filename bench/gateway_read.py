@@ -141,10 +141,54 @@ def _pin(*pids: int | None) -> None:
             os.sched_setaffinity(pid, {0})
 
 
-def _views_recorded(base: str) -> float:
+def _metric(base: str, name: str) -> float:
     text = httpx.get(f"{base}/metrics", timeout=5).text
-    match = re.search(r"^newsroom_views_recorded_total ([0-9.e+]+)$", text, flags=re.M)
+    match = re.search(rf"^{name} ([0-9.e+]+)$", text, flags=re.M)
     return float(match.group(1)) if match else 0.0
+
+
+def _views_recorded(base: str) -> float:
+    return _metric(base, "newsroom_views_recorded_total")
+
+
+def _all_counted(platform: Platform, gateways: list[str], timeout: float = 300) -> dict[str, int]:
+    """After the runs: analytics counts every view the gateways published, each once.
+
+    The analytics consumer is stopped while the servers are measured (it would count on
+    their cores); here it runs again and must reach exactly what was published.
+    """
+    from redis import Redis
+
+    platform.restart("analytics-worker")
+    deadline = time.monotonic() + timeout
+    published = -1
+    while True:  # until nothing is pending and the published total holds still
+        time.sleep(0.5)
+        total = round(sum(_metric(g, "newsroom_views_published_total") for g in gateways))
+        pending = sum(_metric(g, "newsroom_views_pending") for g in gateways)
+        if total == published and pending == 0:
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError("the gateways never published every view")
+        published = total
+    prefix = f"t{platform.uid}:analytics:a:"
+    redis = Redis.from_url(platform.base_env["NEWSROOM_REDIS_URL"])
+
+    def counted() -> int:
+        names = ("reads", "bots", "dups")
+        return sum(int(v) for n in names for v in redis.hvals(prefix + n))  # type: ignore[union-attr]
+
+    try:
+        while (seen := counted()) < published:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{seen} views counted of {published} published")
+            time.sleep(0.5)
+        time.sleep(3)  # a double count would show up now
+        if (seen := counted()) != published:
+            raise RuntimeError(f"{seen} views counted of {published} published")
+    finally:
+        redis.close()
+    return {"published": published, "counted": seen}
 
 
 def _publish(platform: Platform) -> int:
@@ -229,6 +273,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             gateway_runs.append(throughput(page_url, args.seconds, args.connections))
             minimal_runs.append(throughput(minimal_url, args.seconds, args.connections))
         views = _views_recorded(cached.url or "") - views_before
+        counted = _all_counted(platform, [platform.gateway, cached.url or "", uncached.url or ""])
         bare, gateway, minimal = max(bare_runs), max(gateway_runs), max(minimal_runs)
         return {
             "load_generator": "wrk" if shutil.which("wrk") else "python-httpx",
@@ -249,6 +294,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ),
             "target_ratio": 0.8,
             "views_recorded_during_gateway_run": int(views),
+            "views_published_and_counted_exactly": counted,
             "uncached_page_assembly": assembly,
         }
     finally:

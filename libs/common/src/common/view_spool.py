@@ -1,7 +1,10 @@
 """A local append-only journal of views, so a killed gateway loses no read and counts none twice.
 
-Every view is written to the journal (one unbuffered ``write``, so it survives the
-process being killed) before the read is answered. Before a batch is published, a
+Every view is written to the journal before the read is answered. The file is mapped
+into memory (shared), so a write is a copy into the page cache with no system call: it
+survives the process being killed, like an unbuffered ``write`` would (neither survives
+the machine losing power). The mapped file grows in steps; what follows the last line is
+zeros. Before a batch is published, a
 line declares which views it holds and its event id; after Kafka acknowledges it, a
 line records that. On start, declared but unacknowledged batches are re-sent with the
 same event id (analytics drops the duplicate if the first send had arrived) and
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import mmap
 import os
 import uuid
 from collections import deque
@@ -28,6 +32,7 @@ import orjson
 from common.events.views import ArticleView
 
 COMPACT_AFTER_BYTES = 8 << 20
+GROW_BYTES = 1 << 20  # the mapped file grows in steps of this size
 log = logging.getLogger(__name__)
 
 
@@ -54,13 +59,41 @@ class ViewSpool:
         except BlockingIOError:
             os.close(self._lock_fd)
             raise JournalInUseError(f"{path} is used by another process") from None
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self._open()
+
+    def _open(self) -> None:
+        """Map the file and find where its lines end (the first zero byte)."""
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        size = os.fstat(self._fd).st_size
+        if size == 0:
+            os.ftruncate(self._fd, GROW_BYTES)
+            size = GROW_BYTES
+        self._map = mmap.mmap(self._fd, size)
+        end = self._map.find(b"\0")
+        self._end = size if end < 0 else end
+
+    def _append(self, data: bytes) -> None:
+        end = self._end + len(data)
+        if end > len(self._map):
+            self._grow(end)
+        self._map[self._end : end] = data
+        self._end = end
+
+    def _grow(self, needed: int) -> None:
+        size = (needed // GROW_BYTES + 1) * GROW_BYTES
+        os.ftruncate(self._fd, size)
+        self._map.resize(size)
+
+    def _close_file(self) -> None:
+        self._map.close()
+        os.ftruncate(self._fd, self._end)  # a cleanly closed journal has no zero tail
+        os.close(self._fd)
 
     def recover(self) -> tuple[list[tuple[uuid.UUID, list[ViewItem]]], deque[ViewItem]]:
         """Unacknowledged batches (to re-send as they were) and views not yet in a batch."""
         views: deque[ViewItem] = deque()
         declared: dict[uuid.UUID, list[ViewItem]] = {}
-        for line in self.path.read_bytes().splitlines():
+        for line in self._map[: self._end].splitlines():
             try:
                 entry = orjson.loads(line)
             except orjson.JSONDecodeError:
@@ -91,41 +124,42 @@ class ViewSpool:
         lines += [self._view_line(v) for v in pending]
         tmp = self.path.with_suffix(".tmp")
         tmp.write_bytes(b"".join(lines))
-        os.replace(tmp, self.path)
+        self._map.close()
         os.close(self._fd)
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.replace(tmp, self.path)
+        self._open()
 
     def size(self) -> int:
-        """Bytes in the journal."""
-        return os.fstat(self._fd).st_size
+        """Bytes of lines in the journal."""
+        return self._end
 
     def view(self, view: ViewItem) -> None:
         """Journal one view."""
-        os.write(self._fd, self._view_line(view))
+        self._append(self._view_line(view))
 
     def view_row(self, row: dict[str, object]) -> None:
         """Journal one view given as plain fields (``at`` may be a unix timestamp)."""
-        os.write(self._fd, orjson.dumps({"v": row}) + b"\n")
+        self._append(orjson.dumps({"v": row}, option=orjson.OPT_APPEND_NEWLINE))
 
     def view_tuple(self, view: tuple[object, ...]) -> None:
         """Journal one view as (article, section, visitor, user agent, user, unix time)."""
-        os.write(self._fd, orjson.dumps(view, option=orjson.OPT_APPEND_NEWLINE))
+        self._append(orjson.dumps(view, option=orjson.OPT_APPEND_NEWLINE))
 
     def dropped(self) -> None:
         """Journal that the view journaled last was dropped."""
-        os.write(self._fd, b'{"d":1}\n')
+        self._append(b'{"d":1}\n')
 
     def batch(self, event_id: uuid.UUID, count: int) -> None:
         """Journal that the next ``count`` views form batch ``event_id``."""
-        os.write(self._fd, self._batch_line(event_id, count))
+        self._append(self._batch_line(event_id, count))
 
     def acked(self, event_id: uuid.UUID) -> None:
         """Journal that Kafka has batch ``event_id``."""
-        os.write(self._fd, orjson.dumps({"a": str(event_id)}) + b"\n")
+        self._append(orjson.dumps({"a": str(event_id)}, option=orjson.OPT_APPEND_NEWLINE))
 
     def close(self) -> None:
         """Close the journal file and let another process take it."""
-        os.close(self._fd)
+        self._close_file()
         os.close(self._lock_fd)
 
     @staticmethod

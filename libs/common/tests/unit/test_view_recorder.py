@@ -218,3 +218,34 @@ async def test_views_handed_over_in_bulk_drop_the_newest_when_full(tmp_path: Pat
     assert [v.article_id for v in views] == [0, 1, 2]
     assert views[2].section_id == 3
     assert views[2].at == datetime.fromtimestamp(1.7e9 + 2, UTC)
+
+
+def test_a_killed_writers_journal_is_read_up_to_its_last_line(tmp_path: Path) -> None:
+    path = tmp_path / "views.journal"
+    spool = ViewSpool(path)
+    spool.view_tuple((1, None, "v" * 32, "Mozilla/5.0", None, 1.7e9))
+    spool.view_tuple((2, None, "w" * 32, "Mozilla/5.0", None, 1.7e9))
+    # what a SIGKILL leaves: the mapped pages as they are, zeros after the last line
+    copy = tmp_path / "copy.journal"
+    copy.write_bytes(path.read_bytes())
+    assert copy.read_bytes().endswith(b"\0")
+    after_kill = ViewSpool(copy)
+    in_flight, pending = after_kill.recover()
+    assert in_flight == []
+    assert [v[0] for v in pending if isinstance(v, tuple)] == [1, 2]
+    after_kill.view_tuple((3, None, "x" * 32, "", None, 1.7e9))  # continues after line 2
+    after_kill.close()
+    assert copy.read_bytes().count(b"\n") == 3
+    assert not copy.read_bytes().endswith(b"\0")
+    spool.close()
+
+
+def test_the_journal_grows_past_its_mapping(tmp_path: Path) -> None:
+    spool = ViewSpool(tmp_path / "views.journal")
+    for i in range(30_000):  # a few MiB of lines: the file is grown and remapped
+        spool.view_tuple((i, None, "v" * 32, "Mozilla/5.0", None, 1.7e9))
+    _, pending = spool.recover()
+    assert len(pending) == 30_000
+    assert spool.size() < (tmp_path / "views.journal").stat().st_size  # mapped ahead
+    spool.close()
+    assert (tmp_path / "views.journal").stat().st_size == spool.size()
