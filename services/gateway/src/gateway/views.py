@@ -1,7 +1,7 @@
 """Read counting: every article read becomes a view event, batched off the request path.
 
 The request path appends a tuple to a list and, when the recorder has a journal, writes
-it there too (one unbuffered write, about a microsecond), so a read that was answered is
+it there too (a copy into the memory-mapped journal), so a read that was answered is
 never lost even if the process is killed. A background task hands the list to
 ``common.view_recorder.ViewRecorder`` every few milliseconds, as it is; the recorder
 publishes batches to Kafka.
