@@ -68,16 +68,14 @@ class RetryPolicy:
 class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc] # aiokafka is untyped
     """Waits for in-flight work before partitions move, so it is committed, not redone."""
 
-    def __init__(self, owner: EventConsumer) -> None:
-        self._owner = owner
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self._lock = lock
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        self._owner.rebalancing = True
-        await self._owner.drain()
-        log.info("partitions revoked: %s", sorted((tp.topic, tp.partition) for tp in revoked))
+        async with self._lock:
+            log.info("partitions revoked: %s", sorted((tp.topic, tp.partition) for tp in revoked))
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        self._owner.rebalancing = False
         log.info("partitions assigned: %s", sorted((tp.topic, tp.partition) for tp in assigned))
 
 
@@ -106,9 +104,7 @@ class EventConsumer:
         self._retry = retry or RetryPolicy()
         self._max_records = max_records
         self._dlq_producer = dlq_producer
-        self._running: dict[TopicPartition, asyncio.Task[None]] = {}
-        self._failure: BaseException | None = None
-        self.rebalancing = False
+        self._lock = asyncio.Lock()
         self._stopping = asyncio.Event()
         self._consumer: AIOKafkaConsumer | None = None
         self.ready = asyncio.Event()
@@ -128,7 +124,7 @@ class EventConsumer:
             isolation_level="read_committed",
             max_poll_records=self._max_records,
         )
-        consumer.subscribe(self._topics, listener=_CommitOnRevoke(self))
+        consumer.subscribe(self._topics, listener=_CommitOnRevoke(self._lock))
         await consumer.start()
         self._consumer = consumer
         try:
@@ -136,62 +132,18 @@ class EventConsumer:
         finally:
             await consumer.stop()
 
-    async def drain(self) -> None:
-        """Wait until the work in hand is done (and committed)."""
-        while self._running:
-            await asyncio.wait(list(self._running.values()))
-
     async def _loop(self, consumer: AIOKafkaConsumer) -> None:
-        """Each partition is worked on as soon as it has records and its previous batch is
-        done: partitions are independent, so one waiting on its handler's I/O never holds
-        back the others, and a partition's records stay in order."""
-        lag_due = 0.0
-        try:
-            while not self._stopping.is_set():
-                idle = [tp for tp in consumer.assignment() if tp not in self._running]
-                batches: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]] = {}
-                if idle and not self.rebalancing:
-                    batches = await consumer.getmany(
-                        *idle,
-                        timeout_ms=20 if self._running else 200,
-                        max_records=self._max_records,
-                    )
-                elif self._running:
-                    await asyncio.wait(
-                        list(self._running.values()),
-                        timeout=0.2,
-                        return_when=asyncio.FIRST_COMPLETED,
-                    )
-                else:
-                    await asyncio.sleep(0.05)  # rebalancing, or nothing assigned yet
-                if consumer.assignment():
-                    self.ready.set()
-                for tp, records in batches.items():
-                    if records and tp not in self._running and not self.rebalancing:
-                        self._start(consumer, tp, records)
-                if self._failure is not None:
-                    raise self._failure
-                if (now := asyncio.get_running_loop().time()) >= lag_due:
-                    lag_due = now + 1.0
-                    await self._record_lag(consumer)
-        finally:
-            await self.drain()
-
-    def _start(
-        self,
-        consumer: AIOKafkaConsumer,
-        tp: TopicPartition,
-        records: list[ConsumerRecord[bytes, bytes]],
-    ) -> None:
-        task = asyncio.create_task(self._consume_partition(consumer, tp, records))
-        self._running[tp] = task
-
-        def finished(done: asyncio.Task[None]) -> None:
-            self._running.pop(tp, None)
-            if not done.cancelled() and done.exception() is not None and self._failure is None:
-                self._failure = done.exception()
-
-        task.add_done_callback(finished)
+        while not self._stopping.is_set():
+            batches = await consumer.getmany(timeout_ms=200, max_records=self._max_records)
+            if consumer.assignment():
+                self.ready.set()
+            async with self._lock:
+                # partitions are independent: while one waits on its handler's I/O, the
+                # next one's messages are decoded and prepared
+                await asyncio.gather(
+                    *(self._consume_partition(consumer, tp, rs) for tp, rs in batches.items())
+                )
+            await self._record_lag(consumer)
 
     async def _consume_partition(
         self,
