@@ -137,10 +137,6 @@ class ViewSpool:
         """Journal one view."""
         self._append(self._view_line(view))
 
-    def view_row(self, row: dict[str, object]) -> None:
-        """Journal one view given as plain fields (``at`` may be a unix timestamp)."""
-        self._append(orjson.dumps({"v": row}, option=orjson.OPT_APPEND_NEWLINE))
-
     def view_tuple(self, view: tuple[object, ...]) -> None:
         """Journal one view as (article, section, visitor, user agent, user, unix time)."""
         self._append(orjson.dumps(view, option=orjson.OPT_APPEND_NEWLINE))

@@ -131,7 +131,7 @@ async def test_views_journaled_by_the_caller_are_recovered_in_order(tmp_path: Pa
     first = _recorder(FakePublisher(), spool)
     assert first.spool is not None
     for article_id in (4, 5):
-        first.spool.view_row({"article_id": article_id, "visitor": "v" * 32, "at": 1.7e9})
+        first.spool.view({"article_id": article_id, "visitor": "v" * 32, "at": 1.7e9})
     _kill(first)  # before the caller handed them to the recorder
     publisher = FakePublisher()
     second = _recorder(publisher, spool)
@@ -145,7 +145,7 @@ async def test_a_view_dropped_for_a_full_buffer_is_not_resent(tmp_path: Path) ->
     first = ViewRecorder(fake, producer_name="t", max_pending=1, spool=ViewSpool(spool))
     assert first.spool is not None
     for article_id in (1, 2):
-        first.spool.view_row({"article_id": article_id, "visitor": "v" * 32, "at": 1.7e9})
+        first.spool.view({"article_id": article_id, "visitor": "v" * 32, "at": 1.7e9})
         first.record(_view(article_id), journaled=True)
     assert first.pending == 1
     _kill(first)

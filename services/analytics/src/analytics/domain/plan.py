@@ -2,7 +2,7 @@
 
 The script (``lua/apply_views.lua``) runs inside Redis, which is single-threaded and the
 busiest part of counting, so everything that does not depend on Redis state is done
-here: grouping views by the hash that holds their dedup and behaviour state, repeats
+here: grouping views by the key that holds their dedup and behaviour state, repeats
 within the group, and every aggregate (per article, per time bucket, visitor lists for
 the HyperLogLogs), computed as if each read were new and by a person.
 
