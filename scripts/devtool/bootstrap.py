@@ -25,6 +25,8 @@ APT_REQUIREMENTS = (
     # Chinese glyphs for the browser tests' screenshots (otherwise empty boxes)
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "fonts-noto-cjk"),
     ("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf", "fonts-noto-color-emoji"),
+    # the HTTP load generator of the benchmarks (bench/)
+    ("wrk", "wrk"),
 )
 APT_LISTS = Path("/var/lib/apt/lists")
 APT_LISTS_MAX_AGE = 24 * 3600
