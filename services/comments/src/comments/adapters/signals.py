@@ -24,6 +24,10 @@ class Signals:
     duplicate: bool
     flood: bool
     words_version: int | None
+    # what this submission itself left in Redis: only that may be forgotten if it is refused,
+    # so a refused resubmission never erases the marks of the comment it repeats
+    marked_duplicate: bool = False
+    joined_flood: bool = False
 
 
 def words_version_key(prefix: str) -> str:
@@ -69,20 +73,31 @@ class SubmissionSignals:
         pipe.scard(flood_key)
         pipe.get(words_version_key(p))
         replies: list[Any] = await pipe.execute()
+        marked = replies[len(limits) * 4] is not None
         return Signals(
             rate_limited=_over_limit(limits, replies),
-            duplicate=replies[len(limits) * 4] is None,
+            duplicate=not marked,
             flood=core_length >= s.flood_min_length and int(replies[-2]) > s.flood_threshold,
             words_version=None if replies[-1] is None else int(replies[-1]),
+            marked_duplicate=marked,
+            joined_flood=int(replies[len(limits) * 4 + 1]) == 1,
         )
 
-    async def forget(self, *, author: Author, fingerprint: str) -> None:
-        """Drop what a refused submission left behind, so the same text may be sent again."""
+    async def forget(self, *, author: Author, fingerprint: str, signals: Signals) -> None:
+        """Drop what a refused submission itself left behind, so its text may be sent again.
+
+        Marks an earlier submission set stay: a duplicate refused by the rate limit must
+        still be a duplicate when it is sent again.
+        """
+        if not (signals.marked_duplicate or signals.joined_flood):
+            return
         p = self._prefix
         try:
             pipe = self._redis.pipeline(transaction=False)
-            pipe.delete(f"{p}:dup:{author.key}:{fingerprint}")
-            pipe.srem(f"{p}:flood:{fingerprint}", author.key)
+            if signals.marked_duplicate:
+                pipe.delete(f"{p}:dup:{author.key}:{fingerprint}")
+            if signals.joined_flood:
+                pipe.srem(f"{p}:flood:{fingerprint}", author.key)
             await pipe.execute()
         except RedisError:
             log.warning("could not forget a refused submission's fingerprint", exc_info=True)

@@ -68,7 +68,7 @@ async def submit_comment(
         author=author, fingerprint=text.fingerprint, core_length=text.core_length, now=time.time()
     )
     if signals.rate_limited is not None:  # refused before touching the database: floods stay cheap
-        await ctx.signals.forget(author=author, fingerprint=text.fingerprint)
+        await ctx.signals.forget(author=author, fingerprint=text.fingerprint, signals=signals)
         raise RateLimitedError(
             f"too many comments (rate_limited_{signals.rate_limited}); try again later",
             retry_after=60,
@@ -90,7 +90,7 @@ async def submit_comment(
             draft = _Draft(article_id=article_id, parent_id=parent_id, author=author, text=text)
             return await _store(session, draft, facts, verdict)
     except Exception:
-        await ctx.signals.forget(author=author, fingerprint=text.fingerprint)  # may be resent
+        await ctx.signals.forget(author=author, fingerprint=text.fingerprint, signals=signals)
         raise
 
 
