@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - CJK text on purpose
 """A resubmission refused by the rate limit keeps the duplicate check of the text it repeats."""
 
 from __future__ import annotations
