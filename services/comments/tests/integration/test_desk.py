@@ -79,6 +79,49 @@ async def test_queue_filters_oldest_first_with_ages_and_phases(
     assert (await _queue(comments_app, section=root, min_age=3600))["items"] == []
 
 
+async def test_queue_items_carry_marks_and_the_authors_record(
+    comments_app: CommentsDriver,
+) -> None:
+    await comments_app.words("suspect", ["标记可疑词"])
+    article = await comments_app.article(policy="pre")
+    author = next_id()
+    earlier = await _pending(comments_app, article, 2)
+    mine = await comments_app.submit(article, f"我的评论 {uuid.uuid4().hex}", user=author)
+    await comments_app.decide((mine["id"], "reject", "spam"))
+    body = "这里有标记可疑词; 还有 www.example.com 看看"
+    held = await comments_app.submit(article, body, user=author)
+    await comments_app.decide((earlier[0], "approve", ""))
+
+    items = {i["id"]: i for i in (await _queue(comments_app, article=article))["items"]}
+    item = items[held["id"]]
+    marked = [(body[m["start"] : m["end"]], m["kind"]) for m in item["marks"]]
+    assert marked == [("标记可疑词", "suspect"), ("www.example.com", "link")]
+    assert item["author_record"] == {
+        "comments": 2,
+        "approved": 0,
+        "rejected": 1,
+        "pending": 1,
+        "reports": 0,
+        "bans": 0,
+        "banned_now": False,
+    }
+    assert items[earlier[1]]["author_record"]["comments"] == 1
+
+
+async def test_claims_follow_the_queue_filters(comments_app: CommentsDriver) -> None:
+    old_article = await comments_app.article(policy="pre")
+    other = await comments_app.article(policy="pre")
+    await _pending(comments_app, other, 2)
+    wanted = await _pending(comments_app, old_article, 2)
+    claimed = await comments_app.http.post(
+        "/api/v1/moderation/claims",
+        json={"count": 10, "article": old_article, "min_age": 0},
+        headers=comments_app.moderator,
+    )
+    assert claimed.status_code == 200, claimed.text
+    assert [i["id"] for i in claimed.json()["claimed"]] == wanted
+
+
 async def test_concurrent_claims_never_share_a_comment(comments_app: CommentsDriver) -> None:
     article = await comments_app.article(policy="pre")
     ids = set(await _pending(comments_app, article, 30))

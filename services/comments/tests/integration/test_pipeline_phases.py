@@ -31,6 +31,7 @@ async def test_all_phases_are_recorded_in_order(comments_app: CommentsDriver) ->
         ("banned_words", "approve", "clean"),
         ("suspect_words", "approve", "clean"),
         ("links", "approve", "no_links"),
+        ("content", "approve", "has_content"),
         ("trust", "approve", "no_history_or_neutral"),
         ("policy", "approve", "policy_post"),
     ]
@@ -40,13 +41,15 @@ async def test_length_counts_graphemes_and_uses_the_section_limit(
     comments_app: CommentsDriver,
 ) -> None:
     article = await comments_app.article(policy="post")
-    body = "好" * 240 + "👍🏽" * 5 + "👨‍👩‍👧" * 5  # 250 user-perceived characters, 295 code points
+    # 250 user-perceived characters, 295 code points (varied text: repeats alone are filler)
+    body = "城市更新要听取居民的意见" * 20 + "👍🏽" * 5 + "👨‍👩‍👧" * 5
     assert (await comments_app.submit(article, body, user=next_id()))["status"] == "approved"
     refused = await comments_app.submit(article, "好" * 251, user=next_id(), expect=422)
     assert refused["error"] == "too_long"
     short = await comments_app.article(policy="post", max_length=20)
     await comments_app.submit(short, "好" * 21, user=next_id(), expect=422)
-    assert (await comments_app.submit(short, "好" * 20, user=next_id()))["status"] == "approved"
+    fits = "城市更新要听取居民的意见" + "社区建设要共同参与"[:8]
+    assert (await comments_app.submit(short, fits, user=next_id()))["status"] == "approved"
 
 
 async def test_missing_closed_unpublished_and_deleted_articles_reject(
@@ -163,6 +166,22 @@ async def test_banned_suspect_links_and_markup(comments_app: CommentsDriver) -> 
     assert (link["status"], link["reasons"]) == ("pending", ["link"])
     markup = await comments_app.submit(article, "<b onclick=alert(1)>hi</b>", user=next_id())
     assert (markup["status"], markup["reasons"]) == ("pending", ["markup"])
+
+
+async def test_disguised_links_hold_and_repeated_characters_are_refused(
+    comments_app: CommentsDriver,
+) -> None:
+    article = await comments_app.article(policy="post")
+    disguised = "加我 ｗｗｗ．ｓｐａｍ．ｃｏｍ 领红包"
+    for body in (disguised, "加群 spam 。com 有福利"):
+        held = await comments_app.submit(article, body, user=next_id())
+        assert (held["status"], held["reasons"]) == ("pending", ["disguised_link"]), body
+    repeated = await comments_app.submit(article, "顶" * 20, user=next_id())
+    assert (repeated["status"], repeated["reasons"]) == ("rejected", ["repeated_character"])
+    filler = await comments_app.submit(article, "好文" + "顶" * 15, user=next_id())
+    assert (filler["status"], filler["reasons"]) == ("pending", ["low_content"])
+    fine = await comments_app.submit(article, "哈哈哈，说得对，顶一下", user=next_id())
+    assert fine["status"] == "approved"
 
 
 async def test_trust_skips_review_and_rejections_force_it(comments_app: CommentsDriver) -> None:

@@ -42,6 +42,7 @@ ORDER = [
     "banned_words",
     "suspect_words",
     "links",
+    "content",
     "trust",
     "policy",
 ]

@@ -45,7 +45,10 @@ async def queue(
     )
     page = await desk.moderation_queue(ctx=ctx, filters=filters, limit=limit)
     return QueueOut(
-        items=[ModerationItem.of(r) for r in page.items],
+        items=[
+            ModerationItem.of(r, page.records.get(r.id), page.marks.get(r.id, ()))
+            for r in page.items
+        ],
         total=page.total,
         oldest_age_seconds=page.oldest_age_seconds,
     )
@@ -55,7 +58,12 @@ async def queue(
 async def claim(request: ClaimRequest, ctx: Ctx, moderator: Moderator) -> ClaimsOut:
     ids = tuple(dict.fromkeys(request.comment_ids)) if request.comment_ids else None
     filters = QueueFilter(
-        section_id=request.section, article_id=request.article, reason=request.reason, ids=ids
+        status=request.status,
+        section_id=request.section,
+        article_id=request.article,
+        reason=request.reason,
+        min_age_seconds=request.min_age,
+        ids=ids,
     )
     rows, unavailable = await desk.claim_comments(
         ctx=ctx,

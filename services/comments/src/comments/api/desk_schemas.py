@@ -29,6 +29,30 @@ class PhaseOut(BaseModel):
     reason: str
 
 
+class AuthorRecordOut(BaseModel):
+    """The author's history: comments by status, reports received, bans."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    comments: int
+    approved: int
+    rejected: int
+    pending: int
+    reports: int
+    bans: int
+    banned_now: bool
+
+
+class MarkOut(BaseModel):
+    """A span of the body (code point offsets) a phase reacted to."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    start: int
+    end: int
+    kind: str
+
+
 class ClaimOut(BaseModel):
     """Who holds a comment and until when."""
 
@@ -72,10 +96,12 @@ class ModerationItem(BaseModel):
     report_count: int
     like_count: int
     claim: ClaimOut | None
+    author_record: AuthorRecordOut | None = None
+    marks: list[MarkOut] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, row: Any) -> ModerationItem:
-        """From a queue row."""
+    def of(cls, row: Any, record: Any = None, marks: Any = ()) -> ModerationItem:
+        """From a queue row (with the author's record and the body's marks when known)."""
         m = row._mapping
         claim = None
         if m["claimed_by"] is not None and m["claim_expires_at"] is not None:
@@ -99,6 +125,8 @@ class ModerationItem(BaseModel):
             age_seconds=round(float(m["age_seconds"]), 3),
             author=author,
             claim=claim,
+            author_record=AuthorRecordOut.model_validate(record) if record else None,
+            marks=[MarkOut.model_validate(m) for m in marks],
         )
 
 
@@ -118,6 +146,8 @@ class ClaimRequest(BaseModel):
     count: int | None = Field(default=None, ge=1, le=200)
     comment_ids: list[int] | None = Field(default=None, min_length=1, max_length=200)
     ttl_seconds: int = Field(default=300, ge=5, le=3600)
+    status: Literal["pending", "reported"] = "pending"
+    min_age: float | None = Field(default=None, ge=0, le=10 * 365 * 86400)
     section: int | None = None
     article: int | None = None
     reason: str | None = Field(default=None, max_length=64)

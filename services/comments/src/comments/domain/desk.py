@@ -10,10 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from comments.adapters import queue
 from comments.adapters.audit import record
+from comments.adapters.authors import AuthorRecord, author_key, author_records
 from comments.adapters.events import emit
 from comments.adapters.queue import QueueFilter
+from comments.adapters.signals import words_version_key
 from comments.adapters.tables import comments
 from comments.context import CommentsContext
+from comments.domain.marks import Mark, link_marks, merged, word_marks
+from comments.domain.normalise import match_view
 from common.auth import Principal
 from common.db import transaction
 from common.errors import InvalidInputError
@@ -49,14 +53,30 @@ class QueuePage:
     items: list[Any]
     total: int
     oldest_age_seconds: float | None
+    records: dict[int, AuthorRecord]  # by comment id
+    marks: dict[int, list[Mark]]
 
 
 async def moderation_queue(*, ctx: CommentsContext, filters: QueueFilter, limit: int) -> QueuePage:
-    """The filtered queue, oldest first."""
+    """The filtered queue, oldest first, with each author's record and the text's marks."""
     async with ctx.sessions() as session:
         rows = await queue.queue_items(session, filters, limit=limit)
         total, oldest = await queue.queue_summary(session, filters)
-    return QueuePage(items=list(rows), total=total, oldest_age_seconds=oldest)
+        by_author = await author_records(session, rows)
+    records = {int(r.id): by_author[author_key(r)] for r in rows}
+    return QueuePage(list(rows), total, oldest, records, await _marks(ctx, rows))
+
+
+async def _marks(ctx: CommentsContext, rows: Any) -> dict[int, list[Mark]]:
+    """Listed words and links of each comment, so a moderator sees what the pipeline saw."""
+    announced = await ctx.redis.get(words_version_key(ctx.settings.redis_prefix))
+    matcher = await ctx.words.current(int(announced) if announced is not None else None)
+    found: dict[int, list[Mark]] = {}
+    for row in rows:
+        hits = matcher.find(match_view(row.body))
+        words = word_marks(row.body, banned=hits.banned, suspect=hits.suspect)
+        found[int(row.id)] = merged(words + link_marks(row.body))
+    return found
 
 
 async def claim_comments(

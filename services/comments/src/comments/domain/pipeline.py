@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from comments.domain.content import ContentShape
 from comments.domain.model import ArticleState, AuthorHistory, BanState, TrustRules
 from comments.domain.wordlist import WordHits
 
@@ -40,6 +41,8 @@ class Submission:
     anonymous: bool
     history: AuthorHistory | None
     rules: TrustRules
+    disguised_link: bool = False  # a link written in full-width characters, spaced or with 。
+    content: ContentShape = "ok"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,12 +131,23 @@ def suspect_words_phase(s: Submission) -> PhaseResult:
 
 
 def links_phase(s: Submission) -> PhaseResult:
-    """A link, or text that looks like markup: hold."""
+    """A link (disguised or not), or text that looks like markup: hold."""
+    if s.disguised_link:
+        return PhaseResult("links", "hold", "disguised_link")
     if s.has_link:
         return PhaseResult("links", "hold", "link")
     if s.has_markup:
         return PhaseResult("links", "hold", "markup")
     return _ok("links", "no_links")
+
+
+def content_phase(s: Submission) -> PhaseResult:
+    """One character repeated and nothing else: reject; other filler: hold."""
+    if s.content == "repeated_character":
+        return PhaseResult("content", "reject", "repeated_character")
+    if s.content == "low_content":
+        return PhaseResult("content", "hold", "low_content")
+    return _ok("content", "has_content")
 
 
 def trust_level(s: Submission) -> TrustLevel:
@@ -182,6 +196,7 @@ PHASES: tuple[Phase, ...] = (
     banned_words_phase,
     suspect_words_phase,
     links_phase,
+    content_phase,
     trust_phase,
     policy_phase,
 )

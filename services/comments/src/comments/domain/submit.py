@@ -13,7 +13,9 @@ from comments.adapters.events import emit_all
 from comments.adapters.signals import Signals
 from comments.adapters.submissions import SubmissionFacts, load_facts, store_comment
 from comments.context import CommentsContext
+from comments.domain.content import content_shape
 from comments.domain.errors import CommentTooLongError, InvalidParentError, RateLimitedError
+from comments.domain.marks import link_kinds
 from comments.domain.model import Author
 from comments.domain.normalise import MatchView, fingerprint, match_view
 from comments.domain.pipeline import Submission, Verdict, run_pipeline
@@ -102,8 +104,10 @@ def _submission(
     facts: SubmissionFacts,
     author: Author,
 ) -> Submission:
+    length = grapheme_length(text.body)
+    links = link_kinds(text.body)
     return Submission(
-        length=grapheme_length(text.body),
+        length=length,
         article=facts.article,
         default_max_length=ctx.settings.default_max_length,
         ban=facts.ban,
@@ -111,11 +115,13 @@ def _submission(
         duplicate=signals.duplicate,
         flood=signals.flood,
         words=matcher.find(text.view),
-        has_link=LINK.search(text.body) is not None,
+        has_link="link" in links or LINK.search(text.body) is not None,
         has_markup=MARKUP.search(text.body) is not None,
         anonymous=author.anonymous,
         history=facts.history,
         rules=ctx.trust_rules,
+        disguised_link="disguised_link" in links,
+        content=content_shape(letters=text.view.text, length=length),
     )
 
 
