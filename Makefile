@@ -3,7 +3,7 @@
 PYTHON ?= python3
 DEV := $(PYTHON) scripts/dev.py
 
-.PHONY: up down status test lint bench bootstrap infra-up infra-down
+.PHONY: up down status test lint bench bootstrap infra-up infra-down test-status test-infra-down
 
 up:
 	$(DEV) up
@@ -31,3 +31,11 @@ infra-up:
 
 infra-down:
 	$(DEV) infra-down
+
+# `make test` and `make bench` run on their own infrastructure (.dev/test/, ports 29092,
+# 26379, 25432); it keeps running between runs. These show and stop it.
+test-status:
+	NEWSROOM_DEV_INSTANCE=test $(DEV) status
+
+test-infra-down:
+	NEWSROOM_DEV_INSTANCE=test $(DEV) infra-down

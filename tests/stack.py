@@ -225,12 +225,13 @@ def base_environment(uid: str) -> dict[str, str]:
         {
             "NEWSROOM_ENV": "test",
             "NEWSROOM_KAFKA_BOOTSTRAP": os.environ.get(
-                "NEWSROOM_KAFKA_BOOTSTRAP", "127.0.0.1:19092"
+                "NEWSROOM_KAFKA_BOOTSTRAP", "127.0.0.1:29092"
             ),
-            "NEWSROOM_REDIS_URL": os.environ.get("NEWSROOM_REDIS_URL", "redis://127.0.0.1:16379/0"),
+            # the test instance's infrastructure (`make test`), never the stack `make up` runs
+            "NEWSROOM_REDIS_URL": os.environ.get("NEWSROOM_REDIS_URL", "redis://127.0.0.1:26379/0"),
             "NEWSROOM_DATABASE_URL": os.environ.get(
                 "NEWSROOM_DATABASE_URL",
-                "postgresql+asyncpg://newsroom:newsroom@127.0.0.1:15432/newsroom",
+                "postgresql+asyncpg://newsroom:newsroom@127.0.0.1:25432/newsroom",
             ),
             "NEWSROOM_TOPIC_SUFFIX": f".t{uid}",
             "NEWSROOM_TOPIC_PARTITIONS": "3",

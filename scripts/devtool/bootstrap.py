@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from devtool import procs
-from devtool.config import KAFKA_CLASSPATH, KAFKA_DIR, KAFKA_INFRA, LOGS, REPO
+from devtool.config import DEV, KAFKA_CLASSPATH, KAFKA_INFRA, LOGS, REPO
 from devtool.errors import DevError
 
 # (a file that proves it is installed, the Debian package that provides it)
@@ -135,7 +135,7 @@ def ensure_kafka_classpath() -> None:
     if shutil.which("mvn") is None:
         raise DevError("Maven (mvn) not found: apt-get install maven")
     procs.say("bootstrap", "resolving the Apache Kafka jars with Maven (first run takes a while)")
-    KAFKA_DIR.mkdir(parents=True, exist_ok=True)
+    KAFKA_CLASSPATH.parent.mkdir(parents=True, exist_ok=True)
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / "maven.log"
     argv = ["mvn", "-q", "-B", "dependency:build-classpath", f"-Dmdep.outputFile={KAFKA_CLASSPATH}"]
@@ -162,8 +162,10 @@ def sync_python_env() -> None:
 
 def prepare_infra() -> None:
     """What running the infrastructure needs: system packages and the Kafka jars."""
-    ensure_system_packages()
-    ensure_kafka_classpath()
+    # shared by every instance (dev and test may start at the same time): one at a time
+    with procs.exclusive(DEV / "bootstrap.lock"):
+        ensure_system_packages()
+        ensure_kafka_classpath()
 
 
 def bootstrap() -> None:

@@ -14,6 +14,7 @@ from devtool.config import (
     DB_USER,
     ENV_FILE,
     HOST,
+    INSTANCE,
     POSTGRES_PORT,
     REDIS_PORT,
     REPO,
@@ -55,7 +56,7 @@ def _status_rows() -> list[tuple[str, procs.Daemon, Callable[[], bool], str]]:
         ("redis", redis.DAEMON, redis.ping, f"{HOST}:{REDIS_PORT}"),
         ("postgres", postgres.DAEMON, postgres.accepting_connections,
          f"{HOST}:{POSTGRES_PORT}"),
-        *services.status_rows(),
+        *(services.status_rows() if INSTANCE.name == "dev" else []),
     ]  # fmt: skip
 
 
@@ -69,6 +70,8 @@ def status() -> None:
 
 def up() -> None:
     """The whole platform: infrastructure, migrations, demo content, services."""
+    if INSTANCE.name != "dev":
+        raise DevError(f"`up` runs the development stack, not the {INSTANCE.name} instance")
     bootstrap.bootstrap()
     infra_up()
     services.migrate()
@@ -126,7 +129,7 @@ def _prepare() -> None:
 
 
 def test(pytest_args: Sequence[str]) -> int:
-    """pytest against the running infrastructure, with the dev environment."""
+    """pytest on the test instance's infrastructure (never the stack `up` started)."""
     _prepare()
     return _uv_run("pytest", *pytest_args)
 
@@ -142,7 +145,7 @@ def lint() -> int:
 
 
 def bench(bench_args: Sequence[str]) -> int:
-    """The benchmarks in bench/ against the running infrastructure."""
+    """The benchmarks in bench/ on the test instance's infrastructure."""
     _prepare()
     if not (REPO / "bench" / "__main__.py").exists():
         procs.say("bench", "warning: bench/__main__.py does not exist yet; nothing to run")

@@ -3,25 +3,64 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 DEV = REPO / ".dev"
-LOGS = DEV / "logs"
-RUN = DEV / "run"  # pid files of everything dev.py started
-STATE = DEV / "state"  # markers such as "demo content loaded"
-ENV_FILE = DEV / "env"
-
 HOST = "127.0.0.1"
-KAFKA_PORT = 19092
-KAFKA_CONTROLLER_PORT = 19093
-REDIS_PORT = 16379
-POSTGRES_PORT = 15432
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One independent set of infrastructure: its own directory, ports and environment.
+
+    ``dev`` is what ``make up`` runs; ``test`` is what ``make test`` and ``make bench``
+    run, so tests never write into, kill or restart the stack a developer is using.
+    """
+
+    name: str
+    home: Path  # data, logs, pid files and the env file of this instance
+    kafka_port: int
+    redis_port: int
+    postgres_port: int
+
+    @property
+    def kafka_controller_port(self) -> int:
+        return self.kafka_port + 1
+
+
+INSTANCES = {
+    "dev": Instance("dev", DEV, kafka_port=19092, redis_port=16379, postgres_port=15432),
+    "test": Instance("test", DEV / "test", kafka_port=29092, redis_port=26379, postgres_port=25432),
+}
+INSTANCE_VARIABLE = "NEWSROOM_DEV_INSTANCE"  # dev.py sets it to "test" for `test` and `bench`
+
+
+def _current_instance() -> Instance:
+    name = os.environ.get(INSTANCE_VARIABLE, "dev")
+    if name not in INSTANCES:
+        raise SystemExit(f"{INSTANCE_VARIABLE}={name!r}: expected one of {', '.join(INSTANCES)}")
+    return INSTANCES[name]
+
+
+INSTANCE = _current_instance()
+HOME = INSTANCE.home
+LOGS = HOME / "logs"
+RUN = HOME / "run"  # pid files of everything dev.py started for this instance
+STATE = HOME / "state"  # markers such as "demo content loaded"
+ENV_FILE = HOME / "env"
+
+KAFKA_PORT = INSTANCE.kafka_port
+KAFKA_CONTROLLER_PORT = INSTANCE.kafka_controller_port
+REDIS_PORT = INSTANCE.redis_port
+POSTGRES_PORT = INSTANCE.postgres_port
 DB_NAME = DB_USER = "newsroom"
 DB_PASSWORD = "newsroom"  # noqa: S105 - the local dev database's documented password
 
-KAFKA_DIR = DEV / "kafka"
-KAFKA_CLASSPATH = KAFKA_DIR / "classpath.txt"
+# The Kafka jars are resolved once for every instance; each instance has its own broker.
+KAFKA_CLASSPATH = DEV / "kafka" / "classpath.txt"
+KAFKA_DIR = HOME / "kafka"
 KAFKA_INFRA = REPO / "infra" / "kafka"
 KAFKA_HEAP = "512m"
 
@@ -42,7 +81,7 @@ def topic_partitions() -> dict[str, int]:
 
 
 def dev_env() -> dict[str, str]:
-    """The variables every process (services, tests, tools) gets in development."""
+    """The variables every process (services, tests, tools) of this instance gets."""
     db = f"{DB_USER}:{DB_PASSWORD}@{HOST}:{POSTGRES_PORT}/{DB_NAME}"
     env = {
         "NEWSROOM_ENV": "dev",
@@ -50,6 +89,11 @@ def dev_env() -> dict[str, str]:
         "NEWSROOM_REDIS_URL": f"redis://{HOST}:{REDIS_PORT}/0",
         "NEWSROOM_DATABASE_URL": f"postgresql+asyncpg://{db}",
     }
+    if INSTANCE.name != "dev":
+        # tests start their own services on free ports and journal reads in temp dirs;
+        # they never get the running stack's service addresses or its view journal
+        env[INSTANCE_VARIABLE] = INSTANCE.name
+        return env
     for service, port in SERVICE_PORTS.items():
         env[f"NEWSROOM_{service.upper()}_URL"] = f"http://{HOST}:{port}"
     for service, port in SERVICE_PORTS.items():
@@ -64,7 +108,7 @@ def process_env() -> dict[str, str]:
 
 
 def write_env_file() -> None:
-    """Write ``.dev/env`` (KEY=VALUE lines) for shells and tests to source."""
-    DEV.mkdir(parents=True, exist_ok=True)
+    """Write the instance's env file (KEY=VALUE lines) for shells and tests to source."""
+    HOME.mkdir(parents=True, exist_ok=True)
     lines = [f"{key}={value}\n" for key, value in dev_env().items()]
     ENV_FILE.write_text("".join(lines), encoding="utf-8")

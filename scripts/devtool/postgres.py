@@ -1,4 +1,4 @@
-"""PostgreSQL 15 with its own data directory under .dev/, run as an unprivileged user."""
+"""PostgreSQL 15 with its own data directory under the instance's home, run unprivileged."""
 
 from __future__ import annotations
 
@@ -10,10 +10,20 @@ import subprocess
 from pathlib import Path
 
 from devtool import procs
-from devtool.config import DB_NAME, DB_PASSWORD, DB_USER, DEV, HOST, POSTGRES_PORT, REPO
+from devtool.config import (
+    DB_NAME,
+    DB_PASSWORD,
+    DB_USER,
+    DEV,
+    HOME,
+    HOST,
+    INSTANCE,
+    POSTGRES_PORT,
+    REPO,
+)
 from devtool.errors import DevError
 
-ROOT = DEV / "postgres"
+ROOT = HOME / "postgres"
 # Used (through the .dev/postgres symlink) when the server user cannot reach the
 # checkout, e.g. a clone under /root, which is closed to other users.
 FALLBACK_BASE = Path("/var/lib/newsroom-dev")
@@ -66,13 +76,14 @@ def _reachable_by(user: str, path: Path) -> bool:
 
 def _place_root(user: str | None) -> None:
     """Create .dev/postgres, or link it to a directory the server user can reach."""
-    DEV.mkdir(parents=True, exist_ok=True)
+    HOME.mkdir(parents=True, exist_ok=True)
     if ROOT.exists() or ROOT.is_symlink():
         return
-    if user is None or _reachable_by(user, DEV):
+    if user is None or _reachable_by(user, HOME):
         ROOT.mkdir()
         return
-    target = FALLBACK_BASE / hashlib.sha256(str(REPO).encode()).hexdigest()[:12] / "postgres"
+    checkout = str(REPO) if INSTANCE.name == "dev" else f"{REPO}:{INSTANCE.name}"
+    target = FALLBACK_BASE / hashlib.sha256(checkout.encode()).hexdigest()[:12] / "postgres"
     procs.say("postgres", f"{user} cannot reach {DEV}; keeping the cluster in {target}")
     target.mkdir(parents=True, exist_ok=True)
     for directory in (FALLBACK_BASE, target.parent, target):
@@ -82,7 +93,7 @@ def _place_root(user: str | None) -> None:
 
 def _own_dirs(user: str | None) -> None:
     _place_root(user)
-    for directory in (DEV, ROOT.resolve()):
+    for directory in (DEV, HOME, ROOT.resolve()):
         directory.chmod(0o755)  # the server user must be able to reach its directories
     for directory in (data_dir(), socket_dir()):
         directory.mkdir(exist_ok=True)

@@ -48,10 +48,11 @@ def say(component: str, message: str) -> None:
 
 
 @contextmanager
-def exclusive() -> Iterator[None]:
-    """One dev.py at a time starts or stops things; a second one waits its turn."""
-    RUN.mkdir(parents=True, exist_ok=True)
-    with (RUN / "dev.lock").open("w") as handle:
+def exclusive(lock_file: Path | None = None) -> Iterator[None]:
+    """One dev.py at a time starts or stops this instance's things; others wait their turn."""
+    lock_file = lock_file or RUN / "dev.lock"
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -1,4 +1,4 @@
-"""Redis with append-only persistence in its own directory under .dev/."""
+"""Redis with append-only persistence in its own directory under the instance's home."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import shutil
 import socket
 
 from devtool import procs
-from devtool.config import DEV, HOST, REDIS_PORT
+from devtool.config import HOME, HOST, REDIS_PORT
 from devtool.errors import DevError
 
-DATA_DIR = DEV / "redis"
+DATA_DIR = HOME / "redis"
 # Redis rewrites its process title; the template keeps the data dir in it so the pid
 # file check recognises the process both before and after the rewrite.
 DAEMON = procs.Daemon("redis", REDIS_PORT, marker=str(DATA_DIR))

@@ -2,8 +2,9 @@
 
 Every article read answered 200 must be counted exactly once. Readers are distinct
 visitors (their own user agents), so the dedup window never merges two reads.
-The broker and Redis are the ones ``scripts/dev.py`` runs (``make test`` starts them);
-they are SIGKILLed and started again with ``dev.py infra-up``.
+The broker and Redis are the test instance's (``make test`` starts them under
+``.dev/test/``, never the stack ``make up`` runs); they are SIGKILLed and started again
+with ``dev.py infra-up`` on that instance.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from tests.conftest import BROWSER_UA, Content
 from tests.stack import Platform
 
 REPO = Path(__file__).resolve().parents[2]
-RUN_DIR = REPO / ".dev" / "run"
+TEST_INSTANCE = {"NEWSROOM_DEV_INSTANCE": "test"}  # scripts/devtool/config.py INSTANCES
+RUN_DIR = REPO / ".dev" / "test" / "run"  # pid files of the test instance's infrastructure
 MAX_ATTEMPTS = 20_000  # bounded load: the generator stops here, or after MAX_SECONDS
 MAX_SECONDS = 180.0
 
@@ -130,7 +132,7 @@ def wait_for_reads(
 def kill_dev_component(name: str) -> None:
     pid_file = RUN_DIR / f"{name}.pid"
     assert pid_file.exists(), (
-        f"{name} is not run by scripts/dev.py here; run the tests with `make test`"
+        f"{name} of the test instance is not running; run the tests with `make test`"
     )
     pid = int(pid_file.read_text().split()[0])
     os.kill(pid, signal.SIGKILL)
@@ -149,6 +151,7 @@ def restart_dev_infra() -> None:
         check=True,
         timeout=240,
         cwd=REPO,
+        env={**os.environ, **TEST_INSTANCE},
     )
 
 

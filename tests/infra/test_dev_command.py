@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 import socket
 import subprocess
@@ -12,15 +13,15 @@ from pathlib import Path
 
 import pytest
 from devtool import procs
-from devtool.config import ENV_FILE, dev_env
+from devtool.config import ENV_FILE, HOST, INSTANCE, INSTANCES, LOGS, dev_env
 from devtool.errors import DevError
 
 DevCommand = Callable[..., subprocess.CompletedProcess[str]]
 REPO = Path(__file__).resolve().parents[2]
 INFRA_ADDRESSES = {
-    "kafka": "127.0.0.1:19092",
-    "redis": "127.0.0.1:16379",
-    "postgres": "127.0.0.1:15432",
+    "kafka": f"{HOST}:{INSTANCE.kafka_port}",
+    "redis": f"{HOST}:{INSTANCE.redis_port}",
+    "postgres": f"{HOST}:{INSTANCE.postgres_port}",
 }
 
 
@@ -56,7 +57,23 @@ def test_infra_up_twice_starts_nothing_new(running_infra: None, dev_command: Dev
 def test_env_file_holds_the_development_environment(running_infra: None) -> None:
     lines = ENV_FILE.read_text().splitlines()
     assert dict(line.split("=", 1) for line in lines) == dev_env()
-    assert dev_env()["NEWSROOM_KAFKA_BOOTSTRAP"] == "127.0.0.1:19092"
+    assert dev_env()["NEWSROOM_KAFKA_BOOTSTRAP"] == INFRA_ADDRESSES["kafka"]
+
+
+def test_tests_run_on_their_own_infrastructure_never_the_development_stack() -> None:
+    dev, test = INSTANCES["dev"], INSTANCES["test"]
+    assert INSTANCE == test, "`make test` runs pytest on the test instance"
+    dev_ports = {dev.kafka_port, dev.kafka_controller_port, dev.redis_port, dev.postgres_port}
+    test_ports = {test.kafka_port, test.kafka_controller_port, test.redis_port, test.postgres_port}
+    assert not dev_ports & test_ports
+    assert test.home != dev.home
+    # what this very pytest process got from `make test`
+    assert os.environ["NEWSROOM_KAFKA_BOOTSTRAP"] == f"{HOST}:{test.kafka_port}"
+    assert f":{test.postgres_port}/" in os.environ["NEWSROOM_DATABASE_URL"]
+    assert f":{test.redis_port}/" in os.environ["NEWSROOM_REDIS_URL"]
+    # the running stack's view journal and service addresses are not handed to tests
+    assert "GATEWAY_VIEW_JOURNAL_DIR" not in dev_env()
+    assert "NEWSROOM_GATEWAY_URL" not in dev_env()
 
 
 @pytest.fixture
@@ -126,4 +143,4 @@ def test_the_dev_command_needs_only_the_standard_library() -> None:
 def test_the_pom_pins_slf4j_2_so_the_broker_log_is_written(running_infra: None) -> None:
     pom = (REPO / "infra" / "kafka" / "pom.xml").read_text()
     assert re.search(r"<slf4j\.version>2\.0\.\d+</slf4j\.version>", pom)
-    assert (REPO / ".dev" / "logs" / "kafka.log").stat().st_size > 0
+    assert (LOGS / "kafka.log").stat().st_size > 0

@@ -22,10 +22,12 @@ ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 
 @pytest.fixture(scope="session")
-def gateway_settings() -> Settings:
-    """Settings of a fresh schema, Redis prefix and topic suffix for this session."""
+def gateway_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of a fresh schema, Redis prefix, topic suffix and view journal dir."""
     uid = uuid.uuid4().hex[:8]
     settings = Settings(
+        # never a running gateway's journal (one writer per file): a directory of our own
+        view_journal_dir=tmp_path_factory.mktemp("views"),
         db_schema=f"gateway_it_{uid}",
         redis_prefix=f"gwit{uid}",
         topic_suffix=f".gwit{uid}",
