@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 
 import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID = "x-request-id"
+_REQUEST_ID_HEADER = REQUEST_ID.encode()
+_ID_PREFIX = uuid.uuid4().hex[:16].encode()  # per process: counters never collide across copies
+_ID_COUNTER = itertools.count(1)
+
+
+def request_id_of(headers: dict[bytes, bytes]) -> bytes:
+    """The caller's request id when sane (1-64 printable characters), else a new one."""
+    given = headers.get(_REQUEST_ID_HEADER)
+    if given is not None and 0 < len(given) <= 64 and given.decode("latin-1").isprintable():
+        return given
+    return b"%s%012x" % (_ID_PREFIX, next(_ID_COUNTER))
 
 
 def create_client(
@@ -38,13 +50,12 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope["headers"]).get(REQUEST_ID.encode(), b"").decode("latin-1")
-        request_id = given if 0 < len(given) <= 64 and given.isprintable() else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = request_id_of(dict(scope["headers"]))
+        scope.setdefault("state", {})["request_id"] = request_id.decode("latin-1")
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", []).append((REQUEST_ID.encode(), request_id.encode()))
+                message.setdefault("headers", []).append((_REQUEST_ID_HEADER, request_id))
             await send(message)
 
         await self.app(scope, receive, send_with_id)

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from opentelemetry import context, propagate, trace
 from opentelemetry.exporter.prometheus import PrometheusMetricReader
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.metrics import set_meter_provider
+from opentelemetry.metrics import NoOpMeterProvider, set_meter_provider
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -56,7 +56,10 @@ def configure_telemetry(settings: ServiceSettings, *, app: FastAPI | None = None
         )
     if app is not None and id(app) not in _instrumented_apps:
         _instrumented_apps.add(id(app))
-        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+        # traces only: request metrics are common.http_metrics' (seconds, one series shape)
+        FastAPIInstrumentor.instrument_app(
+            app, excluded_urls="healthz,readyz,metrics", meter_provider=NoOpMeterProvider()
+        )
         app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
 
 

@@ -11,7 +11,6 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from common.auth import TokenVerifier
-from common.view_recorder import ViewRecorder
 from gateway.adapters.accounts_repo import SqlUserStore
 from gateway.adapters.upstream import Upstream
 from gateway.cache.flight import CacheThrough
@@ -19,8 +18,9 @@ from gateway.clients import ClientIds
 from gateway.domain.login_guard import LoginGuard
 from gateway.domain.sessions import SessionService
 from gateway.ratelimit import LocalSyncedLimiter, RedisRateLimiter
+from gateway.reads.recorder import ReadRecorder
+from gateway.reads.responder import CachedAnswers
 from gateway.settings import Settings
-from gateway.views import ViewBuffer
 
 
 @dataclass(slots=True)
@@ -40,8 +40,8 @@ class Gateway:
     sessions: SessionService
     login_guard: LoginGuard
     verifier: TokenVerifier
-    views: ViewRecorder
-    view_buffer: ViewBuffer
+    reads: ReadRecorder
+    answers: CachedAnswers
 
 
 class GatewaySlot:

@@ -7,9 +7,8 @@ the wire. Producers publish v2; analytics accepts both.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -82,46 +81,3 @@ class ViewsRecordedV2(EventData):
             for aid, section, visitor, agent, user, at_ms in self.views
         ]
 
-
-def _millis(at: object) -> int:
-    if isinstance(at, datetime):
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
-        return round(at.timestamp() * 1000)
-    if isinstance(at, int | float):
-        return round(at * 1000)
-    return _millis(datetime.fromisoformat(str(at)))
-
-
-def compact_views(
-    views: Iterable[ArticleView | Mapping[str, Any] | tuple[Any, ...]],
-) -> dict[str, Any]:
-    """The ``data`` of a v2 batch from reads given as models, as their fields, or as tuples
-    ``(article_id, section_id, visitor, user_agent, user_id, unix_time)`` (the read path's).
-
-    ``at`` may be a datetime, an ISO string or unix seconds. This runs on the read path's
-    flush, so it builds plain lists rather than validating models (analytics validates).
-    """
-    agents: dict[str, int] = {}
-    rows: list[list[Any]] = []
-    append = rows.append
-    for view in views:
-        if isinstance(view, tuple):
-            aid, section, visitor, agent, user, at = view
-            if type(section) is not int:
-                section = None
-            ms = round(at * 1000) if type(at) is float else _millis(at)
-        else:
-            v = view.__dict__ if isinstance(view, ArticleView) else view
-            aid, section, visitor, user = (
-                v["article_id"],
-                v.get("section_id"),
-                v["visitor"],
-                v.get("user_id"),
-            )
-            agent, ms = v.get("user_agent") or "", _millis(v["at"])
-        index = agents.get(agent)
-        if index is None:
-            index = agents[agent] = len(agents)
-        append([aid, section, visitor, index, user, ms])
-    return {"agents": [a[:256] if isinstance(a, str) else "" for a in agents], "views": rows}

@@ -42,7 +42,7 @@ async def route(request: Request, gw: GatewayDep) -> Response:
             fresh_for=policy.fresh_for,
             tags=policy.tags,
         )
-        return cached_response(request, entry, state=state, public=True)
+        return cached_response(request, gw, entry, state=state, public=True)
     body = await request.body() if request.method not in {"GET", "HEAD"} else None
     response = await call(
         gw,

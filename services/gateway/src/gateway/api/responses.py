@@ -1,4 +1,4 @@
-"""Turning cached entries into HTTP responses: ETag, 304, Cache-Control, Vary."""
+"""Turning cached entries into HTTP responses on the routes (the edge uses the same answers)."""
 
 from __future__ import annotations
 
@@ -7,24 +7,28 @@ import time
 from fastapi import Request, Response
 
 from gateway.cache.entry import CachedResponse
+from gateway.context import Gateway
+from gateway.reads.responder import as_response, private_answer
 
 PRIVATE = "private, no-store"
 VARY = "Authorization, Cookie"
 
 
 def cached_response(
-    request: Request, entry: CachedResponse, *, state: str, public: bool
+    request: Request,
+    gw: Gateway,
+    entry: CachedResponse,
+    *,
+    state: str,
+    public: bool,
 ) -> Response:
-    """The entry as a response; 304 when the client already has it."""
-    headers = {"Vary": VARY, "X-Cache": state.upper()}
-    if public:
-        headers["ETag"] = entry.etag
-        headers["Cache-Control"] = entry.cache_control()
-        headers["Age"] = str(int(entry.age(time.time())))
-        if request.headers.get("if-none-match") == entry.etag and entry.status == 200:
-            return Response(status_code=304, headers=headers)
-    else:
-        headers["Cache-Control"] = PRIVATE
-    return Response(
-        content=entry.body, status_code=entry.status, media_type=entry.content_type, headers=headers
+    """The entry as a response: shared answers carry validators and 304 when unchanged."""
+    if not public:
+        return as_response(private_answer(entry, state=state))
+    answer = gw.answers.answer(
+        entry,
+        state=state,
+        if_none_match=request.headers.get("if-none-match", "").encode("latin-1") or None,
+        now=time.time(),
     )
+    return as_response(answer)

@@ -18,7 +18,7 @@ async def _feed(request: Request, gw: GatewayDep, path: str) -> Response:
     entry, state = await cached_get(
         gw, "articles", path, caller=caller, fresh_for=60.0, tags=(LISTS,)
     )
-    return cached_response(request, entry, state=state, public=entry.status == 200)
+    return cached_response(request, gw, entry, state=state, public=entry.status == 200)
 
 
 @router.get("/rss.xml")

@@ -20,7 +20,7 @@ from gateway.cache.invalidation import (
 from gateway.context import Gateway, GatewayDep
 from gateway.edge import client_info
 from gateway.fetch import Caller, get_json
-from gateway.views import record_view
+from gateway.reads.read import Read
 from gateway.web.render import Page, section_tree, serve_page
 from gateway.web.session import SessionDep, WebSession
 
@@ -157,14 +157,9 @@ def _count_view(
     request: Request, gw: Gateway, session: WebSession, article_id: int, section_id: Any
 ) -> None:
     info = client_info(request.scope)
-    record_view(
-        gw,
-        article_id=article_id,
-        section_id=section_id,
-        visitor=info.client_id,
-        user_agent=info.user_agent,
-        user_id=session.principal.user_id if session.principal else None,
-        at=time.time(),
+    user_id = session.principal.user_id if session.principal else None
+    gw.reads.record(
+        Read(article_id, section_id, info.client_id, info.user_agent, user_id, time.time())
     )
 
 

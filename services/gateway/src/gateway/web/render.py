@@ -75,7 +75,7 @@ async def serve_page(
         entry, state = await gw.cache.fetch(f"page:{key}", load)
         assert entry is not None  # noqa: S101 - load() answers or raises
         request.state.page_meta = entry.meta
-        return cached_response(request, entry, state=state, public=entry.status == 200)
+        return cached_response(request, gw, entry, state=state, public=entry.status == 200)
     page = await build()
     request.state.page_meta = page.meta
     response = HTMLResponse(
