@@ -1,6 +1,6 @@
 """End-to-end view counting: gateway recorder -> Kafka -> analytics consumer -> Redis.
 
-Publishes N views through ``common.view_recorder.ViewRecorder`` (as the gateway does)
+Publishes N reads through ``gateway.reads.recorder.ReadRecorder`` (as the gateway does)
 into fresh topics, while the real ``python -m analytics.consumers`` process counts them,
 and measures until every count in Redis is applied and exact. In the same run it measures
 the common approach: one ``UPDATE articles SET views = views + 1`` per view in Postgres.
@@ -21,7 +21,6 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +35,10 @@ from analytics.adapters.restore import wipe
 from analytics.runtime import bot_scorer
 from analytics.settings import Settings, get_settings
 from common.events import ARTICLES_TOPIC, COMMENTS_TOPIC, VIEWS_TOPIC
-from common.events.views import ArticleView
 from common.kafka import EventPublisher, start_producer
 from common.kafka.admin import ensure_topics
-from common.view_recorder import ViewRecorder
+from gateway.reads.read import Read
+from gateway.reads.recorder import ReadRecorder
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "analytics_views.json"
@@ -66,7 +65,7 @@ def environment(tag: str) -> dict[str, str]:
     }
 
 
-def make_views(n: int, *, articles: int, visitors: int) -> list[ArticleView]:
+def make_views(n: int, *, articles: int, visitors: int) -> list[Read]:
     """Skewed reads (a few hot articles), 3% crawlers, all happening now.
 
     A visitor is a hash of IP and user agent, so each visitor keeps one user agent.
@@ -81,26 +80,22 @@ def make_views(n: int, *, articles: int, visitors: int) -> list[ArticleView]:
         )
         for _ in range(visitors)
     ]
-    now = datetime.now(UTC)
+    now = time.time()
     views = []
     for aid in ids:
         visitor, agent = rng.choice(pool)
-        views.append(
-            ArticleView(
-                article_id=aid, section_id=1 + aid % 7, visitor=visitor, user_agent=agent, at=now
-            )
-        )
+        views.append(Read(aid, 1 + aid % 7, visitor, agent, None, now))
     return views
 
 
-def expected_counts(views: list[ArticleView], settings: Settings) -> dict[str, Counter[int]]:
+def expected_counts(views: list[Read], settings: Settings) -> dict[str, Counter[int]]:
     """What exact counting must give, by the service's rules, computed independently."""
     scorer = bot_scorer(settings)
     seen: set[tuple[int, str, int]] = set()
     per_minute: Counter[tuple[str, int]] = Counter()
     out: dict[str, Counter[int]] = {"reads": Counter(), "bots": Counter(), "dups": Counter()}
     for v in views:
-        t = int(v.at.timestamp())
+        t = int(v.at)
         key = (v.article_id, v.visitor, t // settings.dedup_window_seconds)
         if key in seen:
             out["dups"][v.article_id] += 1
@@ -122,13 +117,13 @@ async def counted(redis: Redis, keys: Keys) -> int:
     return total
 
 
-async def run_pipeline(settings: Settings, views: list[ArticleView]) -> dict[str, Any]:
+async def run_pipeline(settings: Settings, views: list[Read]) -> dict[str, Any]:
     """Publish through the recorder while the consumer process counts; time to exact."""
     redis = Redis.from_url(settings.redis_url)
     keys = Keys(settings.redis_prefix)
     producer = await start_producer(settings, client_id="bench-gateway")
-    recorder = ViewRecorder(
-        EventPublisher(producer, settings), producer_name="bench", max_pending=len(views) + 1
+    recorder = ReadRecorder(
+        EventPublisher(producer, settings), producer="bench", memory_limit=len(views) + 1
     )
     try:
         before = await counted(redis, keys)  # the warm-up views
@@ -180,15 +175,11 @@ async def warm_up(settings: Settings, proc: subprocess.Popen[bytes]) -> None:
     producer = await start_producer(settings, client_id="bench-warmup")
     redis = Redis.from_url(settings.redis_url)
     keys = Keys(settings.redis_prefix)
-    recorder = ViewRecorder(EventPublisher(producer, settings), producer_name="bench")
+    recorder = ReadRecorder(EventPublisher(producer, settings), producer="bench")
     try:
         deadline = time.monotonic() + 60
         while await counted(redis, keys) == 0:
-            recorder.record(
-                ArticleView(
-                    article_id=WARM_UP_ARTICLE, visitor=uuid.uuid4().hex, at=datetime.now(UTC)
-                )
-            )
+            recorder.record(Read(WARM_UP_ARTICLE, None, uuid.uuid4().hex, "", None, time.time()))
             await recorder.flush()
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("the consumer process never counted (see its log)")

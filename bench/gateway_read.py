@@ -165,7 +165,10 @@ def _all_counted(platform: Platform, gateways: list[str], timeout: float = 300) 
     while True:  # until nothing is pending and the published total holds still
         time.sleep(0.5)
         total = round(sum(_metric(g, "newsroom_views_published_total") for g in gateways))
-        pending = sum(_metric(g, "newsroom_views_pending") for g in gateways)
+        pending = sum(
+            _metric(g, "newsroom_views_held") + _metric(g, "newsroom_views_on_disk_only")
+            for g in gateways
+        )
         if total == published and pending == 0:
             break
         if time.monotonic() > deadline:
