@@ -46,10 +46,11 @@ from common.auth import OptionalPrincipal, TokenIssuer
 from common.db import create_engine, session_factory, transaction
 from common.events import COMMENTS_TOPIC, Envelope
 from common.events.articles import ArticlePublished, SectionCommentSettings
+from common.gateway_trust import GATEWAY_SECRET_HEADER
 from common.kafka.admin import ensure_topics
 from common.migrations import migrate_schema
 from common.service import create_service_app
-from common.settings import DEV_JWT_PRIVATE_KEY
+from common.settings import DEV_GATEWAY_SECRET, DEV_JWT_PRIVATE_KEY
 
 ROOT = Path(__file__).resolve().parent
 ALEMBIC_INI = ROOT.parent / "services" / "comments" / "alembic.ini"
@@ -222,7 +223,7 @@ def _request(
 ) -> tuple[str, dict[str, Any], dict[str, str]]:
     article = random.choice(article_ids)
     body = f"{random.choice(PHRASES)} #{n} {uuid.uuid4().hex[:6]}"
-    headers = {"X-Client-Id": f"bench-{n % 997}"}
+    headers = {"X-Client-Id": f"bench-{n % 997}", GATEWAY_SECRET_HEADER: DEV_GATEWAY_SECRET}
     payload: dict[str, Any] = {"body": body}
     if n % 2:
         headers["Authorization"] = f"Bearer {tokens[n % len(tokens)]}"
@@ -358,7 +359,10 @@ async def approval_latency(
                 done = await client.post(
                     f"/api/v1/articles/{pre[i % len(pre)]}/comments",
                     json={"body": f"待审 {uuid.uuid4().hex}", "nickname": "甲"},
-                    headers={"X-Client-Id": f"approve-{i}"},
+                    headers={
+                        "X-Client-Id": f"approve-{i}",
+                        GATEWAY_SECRET_HEADER: DEV_GATEWAY_SECRET,
+                    },
                 )
                 comment_id = done.json()["id"]
                 started = time.perf_counter()

@@ -234,6 +234,7 @@ def base_environment(uid: str) -> dict[str, str]:
                 "postgresql+asyncpg://newsroom:newsroom@127.0.0.1:25432/newsroom",
             ),
             "NEWSROOM_TOPIC_SUFFIX": f".t{uid}",
+            "NEWSROOM_REVOCATION_PREFIX": f"t{uid}:auth",
             "NEWSROOM_TOPIC_PARTITIONS": "3",
             "NEWSROOM_RELAY_POLL_INTERVAL": "0.02",
             # consumer groups of their own: other sessions on the broker never rebalance them
@@ -254,7 +255,7 @@ def base_environment(uid: str) -> dict[str, str]:
             "GATEWAY_RATE_WRITE_PER_MINUTE": "100000",
             "GATEWAY_RATE_COMMENT_PER_MINUTE": "100000",
             "GATEWAY_RATE_LOGIN_PER_MINUTE": "100000",
-            "GATEWAY_LOGIN_FAILURES_BEFORE_LOCK": "5",
+            "GATEWAY_LOGIN_FREE_FAILURES": "3",
             "PYTHONUNBUFFERED": "1",
             "GATEWAY_VIEW_JOURNAL_DIR": str(Path(tempfile.gettempdir()) / f"newsroom-views-{uid}"),
         }

@@ -22,6 +22,8 @@ class Principal:
     user_id: int
     username: str
     roles: frozenset[str]
+    session_id: str = ""  # the login the token belongs to (revoked as a whole on logout)
+    issued_ms: int = 0  # when it was issued, to the millisecond (revocation markers compare)
 
     def has_any(self, *roles: str) -> bool:
         """Whether the caller holds at least one of ``roles`` (admin holds all)."""
@@ -54,6 +56,9 @@ class TokenIssuer:
             "nbf": now,
             "exp": now + self.ttl,
             "sid": session_id,
+            # iat has whole seconds; a token issued in the same second as a revocation
+            # must be told apart from the ones it revoked
+            "ims": int(now.timestamp() * 1000),
         }
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
@@ -80,7 +85,13 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
             roles = frozenset(r for r in claims.get("roles", []) if r in ROLES)
-            return Principal(user_id=int(claims["sub"]), username=str(claims["name"]), roles=roles)
+            return Principal(
+                user_id=int(claims["sub"]),
+                username=str(claims["name"]),
+                roles=roles,
+                session_id=str(claims.get("sid") or ""),
+                issued_ms=int(claims.get("ims") or int(claims["iat"]) * 1000 + 999),
+            )
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
             raise InvalidTokenError(str(exc)) from exc
 
@@ -97,19 +108,31 @@ def _verifier(request: Request) -> TokenVerifier:
     return verifier
 
 
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
 async def optional_principal(request: Request) -> Principal | None:
-    """The caller if a valid token was sent; anonymous otherwise; 401 for a bad token."""
+    """The caller if a valid token was sent; anonymous otherwise.
+
+    A token that is sent but bad (forged, expired, revoked) is a 401 on every route, public
+    ones included: a client that believes it is logged in learns that it is not.
+    """
     token = bearer_token(request)
     if token is None:
         return None
     try:
-        return _verifier(request).verify(token)
+        principal = _verifier(request).verify(token)
     except InvalidTokenError as exc:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail=f"invalid token: {exc}",
-            headers={"WWW-Authenticate": "Bearer"},
-        ) from exc
+        raise _unauthorized(f"invalid token: {exc}") from exc
+    revocations = getattr(request.app.state, "revocations", None)
+    if revocations is not None:
+        reason = await revocations.revoked(principal)
+        if reason is not None:
+            raise _unauthorized(reason)
+    return principal
 
 
 async def current_principal(

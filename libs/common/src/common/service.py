@@ -17,10 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from common.auth import TokenVerifier
 from common.errors import install_error_handlers
+from common.gateway_trust import GatewayTrustMiddleware
 from common.health import health_router
 from common.http import BodySizeLimitMiddleware, RequestIdMiddleware
 from common.kafka.producer import EventPublisher, start_producer
 from common.outbox import OutboxRelay
+from common.redis import create_redis
+from common.revocation import RevocationList
 from common.settings import ServiceSettings
 from common.telemetry import configure_telemetry
 
@@ -34,24 +37,48 @@ def create_service_app(
     lifespan: Lifespan,
     routers: Sequence[APIRouter] = (),
     max_body_bytes: int = 64 * 1024,
+    identity_from_gateway: bool = True,
 ) -> FastAPI:
-    """A FastAPI app with health, metrics, tracing, error mapping, request ids and size limits."""
-    app = FastAPI(title=title, lifespan=lifespan)
+    """A FastAPI app with health, metrics, tracing, error mapping, request ids and size limits.
+
+    Tokens are checked against the revocation list; with ``identity_from_gateway`` (every
+    service but the gateway itself) ``X-Client-Id`` is accepted only with the gateway secret.
+    """
+    app = FastAPI(title=title, lifespan=_closing_revocations(lifespan))
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(
         public_key=settings.jwt_public_key,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
+    app.state.revocations = RevocationList(
+        create_redis(settings.redis_url), prefix=settings.revocation_prefix
+    )
     app.state.readiness_checks = {}
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
+    if identity_from_gateway:
+        app.add_middleware(GatewayTrustMiddleware, secret=settings.gateway_secret)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
     configure_telemetry(settings, app=app)
     return app
+
+
+def _closing_revocations(lifespan: Lifespan) -> Lifespan:
+    """The service's lifespan, then the revocation list's Redis client closed."""
+
+    @asynccontextmanager
+    async def wrapped(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            async with lifespan(app):
+                yield
+        finally:
+            await app.state.revocations.redis.aclose()
+
+    return wrapped
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -28,6 +28,7 @@ def _dev_key(name: str) -> str:
 
 DEV_JWT_PUBLIC_KEY = _dev_key("dev_jwt_public.pem")
 DEV_JWT_PRIVATE_KEY = _dev_key("dev_jwt_private.pem")
+DEV_GATEWAY_SECRET = "dev-only-gateway-secret-change-me"  # noqa: S105 - the default prod refuses
 
 
 class DefaultSecretError(ValueError):
@@ -57,6 +58,9 @@ class ServiceSettings(BaseSettings):
     jwt_public_key: str = DEV_JWT_PUBLIC_KEY
     jwt_issuer: str = "newsroom"
     jwt_audience: str = "newsroom"
+    # services accept identity headers (X-Client-Id) only with this secret: from the gateway
+    gateway_secret: str = DEV_GATEWAY_SECRET
+    revocation_prefix: str = "auth"  # Redis keys of revoked tokens, shared by every service
 
     otel_endpoint: str | None = None
     otel_span_file: str | None = None  # JSON lines of finished spans, for tests and local runs
@@ -89,7 +93,10 @@ class ServiceSettings(BaseSettings):
 
     def secrets_with_defaults(self) -> list[tuple[str, Any, Any]]:
         """(name, value, development default) of every secret; prod refuses the defaults."""
-        return [("jwt_public_key", self.jwt_public_key, DEV_JWT_PUBLIC_KEY)]
+        return [
+            ("jwt_public_key", self.jwt_public_key, DEV_JWT_PUBLIC_KEY),
+            ("gateway_secret", self.gateway_secret, DEV_GATEWAY_SECRET),
+        ]
 
     def topic(self, name: str) -> str:
         """The physical topic name for a logical topic."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import httpx
 
+from common.gateway_trust import GATEWAY_SECRET_HEADER
+from common.settings import DEV_GATEWAY_SECRET
+
 from .conftest import ArticlesApi
 
 
@@ -118,7 +121,10 @@ async def test_drafts_and_scheduled_never_visible_to_readers(
     ):
         assert f"/articles/{draft}<" not in (await c.get(url)).text
     assert (
-        await c.post(f"/api/v1/articles/{draft}/recommend", headers={"X-Client-Id": "x"})
+        await c.post(
+            f"/api/v1/articles/{draft}/recommend",
+            headers={"X-Client-Id": "x", GATEWAY_SECRET_HEADER: DEV_GATEWAY_SECRET},
+        )
     ).status_code == 404
     editors = (
         await c.get(

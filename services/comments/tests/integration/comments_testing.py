@@ -24,8 +24,9 @@ from common.auth import TokenIssuer
 from common.db import drop_schema, transaction
 from common.events import Envelope, EventData
 from common.events.articles import ArticlePublished, SectionCommentSettings
+from common.gateway_trust import GATEWAY_SECRET_HEADER
 from common.migrations import migrate_schema
-from common.settings import DEV_JWT_PRIVATE_KEY
+from common.settings import DEV_GATEWAY_SECRET, DEV_JWT_PRIVATE_KEY
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 _ids = itertools.count(int(time.time() * 1000) % 10**9)
@@ -76,8 +77,11 @@ def bearer(user_id: int, *roles: str, name: str | None = None) -> dict[str, str]
 
 
 def client_header(client_id: str | None = None) -> dict[str, str]:
-    """A fresh (or given) gateway client id."""
-    return {"X-Client-Id": client_id or f"client-{uuid.uuid4().hex[:16]}"}
+    """A fresh (or given) gateway client id, sent as the gateway sends it (with its secret)."""
+    return {
+        "X-Client-Id": client_id or f"client-{uuid.uuid4().hex[:16]}",
+        GATEWAY_SECRET_HEADER: DEV_GATEWAY_SECRET,
+    }
 
 
 async def poll(check: Callable[[], Awaitable[Any]], *, within: float = 10.0) -> Any:

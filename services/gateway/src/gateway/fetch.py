@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import httpx
 import orjson
 
+from common.gateway_trust import GATEWAY_SECRET_HEADER
 from gateway.cache.entry import CachedResponse
 from gateway.cache.flight import CacheState
 from gateway.context import Gateway
@@ -54,12 +55,14 @@ async def call(
     content_type: str | None = None,
     time_limit: float | None = None,
 ) -> httpx.Response:
-    """One request to an upstream with the caller's identity."""
+    """One request to an upstream with the caller's identity (vouched for by the secret)."""
+    headers = caller.headers(content_type)
+    headers[GATEWAY_SECRET_HEADER] = gw.settings.gateway_secret
     return await gw.upstreams[upstream].request(
         method,
         path,
         params=list(params),
-        headers=caller.headers(content_type),
+        headers=headers,
         content=body,
         time_limit=time_limit,
     )

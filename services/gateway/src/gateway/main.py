@@ -18,6 +18,7 @@ from common.auth import TokenIssuer, TokenVerifier
 from common.db import create_engine, ping, session_factory
 from common.kafka.producer import EventPublisher, start_producer
 from common.redis import create_redis
+from common.revocation import RevocationList
 from common.service import create_service_app
 from common.view_recorder import ViewRecorder
 from common.view_spool import ViewSpool
@@ -31,7 +32,7 @@ from gateway.cache.invalidation import CacheInvalidator
 from gateway.cache.store import ResponseCache
 from gateway.clients import ClientIds
 from gateway.context import Gateway, GatewaySlot
-from gateway.domain.login_guard import LoginGuard
+from gateway.domain.login_guard import LoginGuard, LoginPolicy
 from gateway.domain.sessions import SessionService
 from gateway.edge import EdgeMiddleware
 from gateway.ratelimit import Limit, LocalSyncedLimiter, RedisRateLimiter
@@ -44,7 +45,9 @@ from gateway.web.templates import STATIC_DIR
 GC_YOUNG_THRESHOLD = 50_000
 
 
-def _build(settings: Settings, redis: Redis, stack: AsyncExitStack) -> Gateway:
+def _build(
+    settings: Settings, redis: Redis, stack: AsyncExitStack, revocations: RevocationList
+) -> Gateway:
     engine = create_engine(settings)
     stack.push_async_callback(engine.dispose)
     sessions = session_factory(engine)
@@ -79,6 +82,7 @@ def _build(settings: Settings, redis: Redis, stack: AsyncExitStack) -> Gateway:
             refreshes=SqlRefreshStore(sessions),
             users=users,
             refresh_ttl=timedelta(seconds=settings.refresh_ttl_seconds),
+            revocations=revocations,
         ),
         verifier=TokenVerifier(
             public_key=settings.jwt_public_key,
@@ -88,8 +92,12 @@ def _build(settings: Settings, redis: Redis, stack: AsyncExitStack) -> Gateway:
         login_guard=LoginGuard(
             redis=redis,
             prefix=settings.redis_prefix,
-            max_failures=settings.login_failures_before_lock,
-            lock_seconds=settings.login_lock_seconds,
+            policy=LoginPolicy(
+                free_failures=settings.login_free_failures,
+                max_delay_seconds=settings.login_max_delay_seconds,
+                account_free_failures=settings.login_account_free_failures,
+                account_max_delay_seconds=settings.login_account_max_delay_seconds,
+            ),
         ),
         views=None,  # type: ignore[arg-type] # set once the producer is up, below
         view_buffer=None,  # type: ignore[arg-type] # idem
@@ -114,7 +122,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with AsyncExitStack() as stack:
         redis = create_redis(settings.redis_url)
         stack.push_async_callback(redis.aclose)
-        gw = _build(settings, redis, stack)
+        gw = _build(settings, redis, stack, app.state.revocations)
         for upstream in gw.upstreams.values():
             stack.push_async_callback(upstream.client.aclose)
         producer = await start_producer(settings, client_id="gateway-views")
@@ -184,6 +192,7 @@ def create_app(settings: Settings | None = None, *, edge_inside: bool = True) ->
             feeds.router,
         ],
         max_body_bytes=settings.max_body_bytes,
+        identity_from_gateway=False,  # the edge names its clients itself
     )
     app.state.gateway = None
     app.state.gateway_slot = GatewaySlot()

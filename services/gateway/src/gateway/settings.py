@@ -54,8 +54,12 @@ class Settings(ServiceSettings):
     rate_write_per_minute: int = Field(default=60, ge=1)
     rate_comment_per_minute: int = Field(default=6, ge=1)
     rate_login_per_minute: int = Field(default=10, ge=1)
-    login_failures_before_lock: int = Field(default=5, ge=1)
-    login_lock_seconds: int = Field(default=300, ge=1)
+    # wrong passwords delay the client that sent them, doubling up to a cap; failures from
+    # every client together delay, more loosely, only devices the account never logged in from
+    login_free_failures: int = Field(default=3, ge=1)
+    login_max_delay_seconds: int = Field(default=900, ge=1)
+    login_account_free_failures: int = Field(default=20, ge=1)
+    login_account_max_delay_seconds: int = Field(default=60, ge=1)
 
     # where each gateway process journals the reads it answered (one file per port), so
     # a killed process re-sends them on restart; unset: reads live only in memory

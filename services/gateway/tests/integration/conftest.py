@@ -30,6 +30,7 @@ def gateway_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         view_journal_dir=tmp_path_factory.mktemp("views"),
         db_schema=f"gateway_it_{uid}",
         redis_prefix=f"gwit{uid}",
+        revocation_prefix=f"gwit{uid}:auth",
         topic_suffix=f".gwit{uid}",
         env="test",
         # nothing listens here: upstream calls fail fast, which these tests rely on

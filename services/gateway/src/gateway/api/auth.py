@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from common.auth import Admin, CurrentPrincipal
 from gateway.api.schemas import Credentials, RefreshRequest, RolesIn, TokenOut, UserOut
-from gateway.context import GatewayDep
-from gateway.domain.accounts import grant_roles
-from gateway.domain.login import log_in, sign_up
+from gateway.context import Gateway, GatewayDep
+from gateway.domain.login import log_in, login_client, sign_up
+from gateway.edge import client_info
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+def login_client_of(request: Request, gw: Gateway) -> str:
+    """The device a login attempt comes from, as the login guard counts it."""
+    info = client_info(request.scope)
+    return login_client(secret=gw.settings.csrf_secret, ip=info.ip, user_agent=info.user_agent)
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED)
@@ -29,7 +35,9 @@ async def register_account(body: Credentials, gw: GatewayDep, response: Response
 
 
 @router.post("/auth/login")
-async def login(body: Credentials, gw: GatewayDep, response: Response) -> TokenOut:
+async def login(
+    body: Credentials, request: Request, gw: GatewayDep, response: Response
+) -> TokenOut:
     """Trade username and password for an access token and a refresh token."""
     response.headers.update(NO_STORE)
     pair = await log_in(
@@ -39,6 +47,7 @@ async def login(body: Credentials, gw: GatewayDep, response: Response) -> TokenO
         sessions=gw.sessions,
         username=body.username,
         password=body.password,
+        client=login_client_of(request, gw),
     )
     return TokenOut.of(pair)
 
@@ -72,5 +81,5 @@ async def list_users(_: Admin, gw: GatewayDep, response: Response) -> list[UserO
 
 @router.put("/users/{user_id}/roles")
 async def set_roles(user_id: int, body: RolesIn, _: Admin, gw: GatewayDep) -> UserOut:
-    """Grant roles (admin only); they apply from the user's next token refresh."""
-    return UserOut.of(await grant_roles(store=gw.users, user_id=user_id, roles=body.roles))
+    """Set roles (admin only); the user's earlier tokens are refused at once, everywhere."""
+    return UserOut.of(await gw.sessions.change_roles(user_id=user_id, roles=body.roles))

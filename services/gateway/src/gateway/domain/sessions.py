@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from common.auth import TokenIssuer
-from gateway.domain.accounts import User, UserStore
+from common.auth import Principal, TokenIssuer
+from common.revocation import RevocationList
+from gateway.domain.accounts import User, UserStore, grant_roles
 from gateway.domain.errors import UnauthorizedError
 
 
@@ -64,6 +65,12 @@ class SessionService:
     refreshes: RefreshStore
     users: UserStore
     refresh_ttl: timedelta
+    revocations: RevocationList | None = None  # None in unit tests on fakes
+
+    @property
+    def _keep_seconds(self) -> int:
+        """How long a revocation marker must live: as long as a token it covers could."""
+        return int(self.issuer.ttl.total_seconds()) + 60
 
     async def start(self, user: User, *, family: str | None = None) -> TokenPair:
         """A fresh pair for a user (a new login unless ``family`` continues one)."""
@@ -94,7 +101,7 @@ class SessionService:
             raise UnauthorizedError("refresh token is not valid")
         if stored.rotated:
             # a rotated token came back: it was stolen or replayed; end the session everywhere
-            await self.refreshes.revoke_family(stored.family)
+            await self._end_family(stored.family)
             raise UnauthorizedError("refresh token was already used; session ended")
         if stored.expires_at <= datetime.now(UTC):
             raise UnauthorizedError("refresh token expired")
@@ -107,4 +114,28 @@ class SessionService:
         """Log out: revoke the login the token belongs to (unknown tokens are ignored)."""
         stored = await self.refreshes.claim(hash_token(refresh_token))
         if stored is not None:
-            await self.refreshes.revoke_family(stored.family)
+            await self._end_family(stored.family)
+
+    async def _end_family(self, family: str) -> None:
+        """No more refreshes for the login, and its access tokens refused by every service."""
+        await self.refreshes.revoke_family(family)
+        if self.revocations is not None:
+            await self.revocations.revoke_session(
+                session_id=family, keep_seconds=self._keep_seconds
+            )
+
+    async def is_revoked(self, principal: Principal) -> bool:
+        """Whether a verified token was revoked since (a logout or a role change)."""
+        if self.revocations is None:
+            return False
+        return await self.revocations.revoked(principal) is not None
+
+    async def change_roles(self, *, user_id: int, roles: list[str]) -> User:
+        """Set a user's roles; tokens issued before stop working at once everywhere.
+
+        The user's refresh token still works and its next access token carries the new roles.
+        """
+        user = await grant_roles(store=self.users, user_id=user_id, roles=roles)
+        if self.revocations is not None:
+            await self.revocations.revoke_user(user_id=user.id, keep_seconds=self._keep_seconds)
+        return user

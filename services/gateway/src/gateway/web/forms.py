@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from common.errors import DomainError
+from gateway.api.auth import login_client_of
 from gateway.context import GatewayDep
 from gateway.domain.login import log_in, sign_up
 from gateway.security import safe_next
@@ -66,6 +67,7 @@ async def login_form(
             sessions=gw.sessions,
             username=username,
             password=password,
+            client=login_client_of(request, gw),
         )
     except DomainError as exc:
         page = Page(

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from common.errors import DomainError
 from gateway.context import Gateway, GatewayDep
-from gateway.domain.accounts import grant_roles
 from gateway.web.guard import refuse, staff_call
 from gateway.web.render import Page, plain_page
 from gateway.web.session import SessionDep, WebSession, apply_session, check_form
@@ -87,10 +86,10 @@ async def set_roles(
     roles: Annotated[list[str], Form(max_length=4)] = [],  # noqa: B006 - FastAPI copies defaults
     csrf_token: Annotated[str | None, Form(max_length=100)] = None,
 ) -> Response:
-    """Grant roles (effective from the user's next token refresh)."""
+    """Set roles (the user's earlier tokens are refused at once)."""
     if (refused := refuse(request, gw, session, "admin")) is not None:
         return refused
     check_form(request, session, csrf_token, gw.settings.csrf_secret)
-    user = await grant_roles(store=gw.users, user_id=user_id, roles=roles)
+    user = await gw.sessions.change_roles(user_id=user_id, roles=roles)
     target = f"/admin/users?flash={user.username}: {','.join(user.roles)}"
     return apply_session(RedirectResponse(target, 303), session, secure=gw.settings.cookie_secure)

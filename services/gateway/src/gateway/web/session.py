@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-import jwt
 from fastapi import Depends, Request, Response
 
 from common.auth import InvalidTokenError, Principal
@@ -43,12 +42,14 @@ class WebSession:
         return self.principal is not None and self.principal.has_any(*roles)
 
 
-def _from_access(gw: Gateway, token: str) -> WebSession | None:
+async def _from_access(gw: Gateway, token: str) -> WebSession | None:
     try:
         principal = gw.verifier.verify(token)
     except InvalidTokenError:
         return None
-    sid = str(jwt.decode(token, options={"verify_signature": False}).get("sid", ""))
+    if await gw.sessions.is_revoked(principal):
+        return None  # logged out or roles changed: the refresh cookie decides what follows
+    sid = principal.session_id
     return WebSession(
         principal=principal,
         access_token=token,
@@ -60,7 +61,7 @@ def _from_access(gw: Gateway, token: str) -> WebSession | None:
 async def load_session(request: Request, gw: Gateway) -> WebSession:
     """The session the cookies name, renewing an expired access token when possible."""
     access = request.cookies.get(ACCESS_COOKIE)
-    session = _from_access(gw, access) if access else None
+    session = await _from_access(gw, access) if access else None
     if session is not None:
         return session
     refresh = request.cookies.get(REFRESH_COOKIE)
@@ -70,7 +71,7 @@ async def load_session(request: Request, gw: Gateway) -> WebSession:
         pair = await gw.sessions.rotate(refresh)
     except UnauthorizedError:
         return WebSession(ended=True)
-    session = _from_access(gw, pair.access_token) or WebSession(ended=True)
+    session = await _from_access(gw, pair.access_token) or WebSession(ended=True)
     session.renewed = pair
     return session
 
