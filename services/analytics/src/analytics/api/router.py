@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from analytics.adapters.lag import LagMonitor
 from analytics.adapters.read_model import ReadModel
@@ -16,9 +16,9 @@ from analytics.domain import reading
 from analytics.domain.buckets import HotWindow, WindowName
 from analytics.domain.overview import overview
 from analytics.settings import Settings
+from common.ranges import ArticleId, SectionId
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
-ArticleId = Annotated[int, Path(ge=1, le=10**15)]
 WindowParam = Annotated[str, Query(description="1h, 24h or 7d")]
 
 
@@ -62,7 +62,7 @@ async def get_hot(
     config: Config,
     windows: Windows,
     window: WindowParam = "24h",
-    section: Annotated[int | None, Query(ge=1)] = None,
+    section: SectionId | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> s.HotResponse:
     """Hot articles of a window, overall or in a section's subtree."""

@@ -12,6 +12,7 @@ from articles.api.mapping import summary
 from articles.api.schemas import ArticleSummary
 from articles.domain import feeds, related, search
 from articles.domain.section_admin import section_tree
+from common.ranges import ArticleId, SectionId
 
 router = APIRouter(prefix="/api/v1", tags=["discovery"])
 RSS = "application/rss+xml; charset=utf-8"
@@ -62,7 +63,7 @@ class RelatedList(BaseModel):
 async def search_articles(
     db: DatabaseDep,
     q: Annotated[str, Query(max_length=100)],
-    section: int | None = None,
+    section: SectionId | None = None,
     from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
     to: Annotated[str | None, Query(max_length=40)] = None,
     cursor: str | None = None,
@@ -101,7 +102,7 @@ def _hit_out(hit: search.SearchHit) -> SearchHitOut:
 
 @router.get("/articles/{article_id}/related")
 async def related_articles(
-    article_id: int, db: DatabaseDep, limit: Annotated[int, Query(ge=1, le=20)] = 5
+    article_id: ArticleId, db: DatabaseDep, limit: Annotated[int, Query(ge=1, le=20)] = 5
 ) -> RelatedList:
     """The most similar published articles, with the tags and terms they share."""
     async with db.transaction() as session:
@@ -127,7 +128,7 @@ async def rss_all(db: DatabaseDep, settings: SettingsDep) -> Response:
 
 
 @router.get("/sections/{section_id}/rss.xml", response_class=Response)
-async def rss_section(section_id: int, db: DatabaseDep, settings: SettingsDep) -> Response:
+async def rss_section(section_id: SectionId, db: DatabaseDep, settings: SettingsDep) -> Response:
     """RSS 2.0: the newest articles of a section and its subsections."""
     return await _rss(db, settings, section_id)
 

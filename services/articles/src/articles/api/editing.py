@@ -21,6 +21,7 @@ from articles.domain import editing, publishing, reading
 from articles.domain.content import ArticleContent
 from articles.domain.workflow import Status
 from common.auth import Editor
+from common.ranges import ArticleId, Revision
 
 router = APIRouter(prefix="/api/v1", tags=["editing"])
 
@@ -47,7 +48,7 @@ async def create_article(body: ArticleCreate, db: DatabaseDep, editor: Editor) -
 
 @router.patch("/articles/{article_id}")
 async def update_article(
-    article_id: int, body: ArticleUpdate, db: DatabaseDep, editor: Editor
+    article_id: ArticleId, body: ArticleUpdate, db: DatabaseDep, editor: Editor
 ) -> ArticleOut:
     """Edit an article; every edit is kept as a revision."""
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
@@ -59,7 +60,7 @@ async def update_article(
 
 
 @router.post("/articles/{article_id}/publish")
-async def publish(article_id: int, db: DatabaseDep, _: Editor) -> ArticleOut:
+async def publish(article_id: ArticleId, db: DatabaseDep, _: Editor) -> ArticleOut:
     """Publish now (from draft, scheduled or archived)."""
     async with db.transaction() as session:
         await publishing.publish_article(session, article_id=article_id)
@@ -67,7 +68,9 @@ async def publish(article_id: int, db: DatabaseDep, _: Editor) -> ArticleOut:
 
 
 @router.post("/articles/{article_id}/schedule")
-async def schedule(article_id: int, body: ScheduleIn, db: DatabaseDep, _: Editor) -> ArticleOut:
+async def schedule(
+    article_id: ArticleId, body: ScheduleIn, db: DatabaseDep, _: Editor
+) -> ArticleOut:
     """Publish automatically at ``publish_at``."""
     async with db.transaction() as session:
         await publishing.schedule_article(session, article_id=article_id, at=body.publish_at)
@@ -75,7 +78,7 @@ async def schedule(article_id: int, body: ScheduleIn, db: DatabaseDep, _: Editor
 
 
 @router.post("/articles/{article_id}/unpublish")
-async def unpublish(article_id: int, db: DatabaseDep, _: Editor) -> ArticleOut:
+async def unpublish(article_id: ArticleId, db: DatabaseDep, _: Editor) -> ArticleOut:
     """Back to draft (also cancels a schedule)."""
     async with db.transaction() as session:
         await publishing.unpublish_article(session, article_id=article_id)
@@ -83,7 +86,7 @@ async def unpublish(article_id: int, db: DatabaseDep, _: Editor) -> ArticleOut:
 
 
 @router.post("/articles/{article_id}/archive")
-async def archive(article_id: int, db: DatabaseDep, _: Editor) -> ArticleOut:
+async def archive(article_id: ArticleId, db: DatabaseDep, _: Editor) -> ArticleOut:
     """Out of lists, search and feeds; readable by link."""
     async with db.transaction() as session:
         await publishing.archive_article(session, article_id=article_id)
@@ -91,7 +94,7 @@ async def archive(article_id: int, db: DatabaseDep, _: Editor) -> ArticleOut:
 
 
 @router.delete("/articles/{article_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete(article_id: int, db: DatabaseDep, _: Editor) -> Response:
+async def delete(article_id: ArticleId, db: DatabaseDep, _: Editor) -> Response:
     """Delete an article (gone from every read path)."""
     async with db.transaction() as session:
         await publishing.delete_article(session, article_id=article_id)
@@ -99,7 +102,7 @@ async def delete(article_id: int, db: DatabaseDep, _: Editor) -> Response:
 
 
 @router.get("/articles/{article_id}/revisions")
-async def revisions(article_id: int, db: DatabaseDep, _: Editor) -> RevisionList:
+async def revisions(article_id: ArticleId, db: DatabaseDep, _: Editor) -> RevisionList:
     """Every kept revision, newest first."""
     async with db.transaction() as session:
         rows = await editing.list_revisions(session, article_id=article_id)
@@ -107,7 +110,9 @@ async def revisions(article_id: int, db: DatabaseDep, _: Editor) -> RevisionList
 
 
 @router.post("/articles/{article_id}/revisions/{revision}/restore")
-async def restore(article_id: int, revision: int, db: DatabaseDep, editor: Editor) -> ArticleOut:
+async def restore(
+    article_id: ArticleId, revision: Revision, db: DatabaseDep, editor: Editor
+) -> ArticleOut:
     """Make an old revision current again (kept as a new revision)."""
     async with db.transaction() as session:
         await editing.restore_revision(
@@ -131,6 +136,6 @@ async def editor_articles(
 
 
 @router.get("/editor/articles/{article_id}")
-async def editor_article(article_id: int, db: DatabaseDep, _: Editor) -> ArticleOut:
+async def editor_article(article_id: ArticleId, db: DatabaseDep, _: Editor) -> ArticleOut:
     """One article in any status but deleted."""
     return await _view(db, article_id)

@@ -10,6 +10,7 @@ from articles.api.deps import DatabaseDep
 from articles.api.schemas import ReactionOut
 from articles.domain import reactions
 from common.auth import CurrentPrincipal, OptionalPrincipal
+from common.ranges import ArticleId
 
 router = APIRouter(prefix="/api/v1/articles", tags=["reactions"])
 
@@ -19,7 +20,7 @@ def _out(reaction: reactions.Reaction) -> ReactionOut:
 
 
 @router.post("/{article_id}/favourite")
-async def favourite(article_id: int, db: DatabaseDep, user: CurrentPrincipal) -> ReactionOut:
+async def favourite(article_id: ArticleId, db: DatabaseDep, user: CurrentPrincipal) -> ReactionOut:
     """Add to the caller's favourites (a repeat changes nothing)."""
     async with db.transaction() as session:
         result = await reactions.set_favourite(
@@ -29,7 +30,9 @@ async def favourite(article_id: int, db: DatabaseDep, user: CurrentPrincipal) ->
 
 
 @router.delete("/{article_id}/favourite")
-async def unfavourite(article_id: int, db: DatabaseDep, user: CurrentPrincipal) -> ReactionOut:
+async def unfavourite(
+    article_id: ArticleId, db: DatabaseDep, user: CurrentPrincipal
+) -> ReactionOut:
     """Remove from the caller's favourites."""
     async with db.transaction() as session:
         result = await reactions.set_favourite(
@@ -40,7 +43,7 @@ async def unfavourite(article_id: int, db: DatabaseDep, user: CurrentPrincipal) 
 
 @router.post("/{article_id}/recommend")
 async def recommend(
-    article_id: int,
+    article_id: ArticleId,
     db: DatabaseDep,
     caller: OptionalPrincipal,
     x_client_id: Annotated[str | None, Header()] = None,

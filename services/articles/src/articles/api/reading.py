@@ -12,6 +12,7 @@ from articles.api.mapping import article_out, page_out
 from articles.api.schemas import ArticleOut, ArticlePage
 from articles.domain import reactions, reading
 from common.auth import OptionalPrincipal, Principal
+from common.ranges import ArticleId
 
 router = APIRouter(prefix="/api/v1/articles", tags=["reading"])
 
@@ -39,7 +40,9 @@ async def article_by_slug(slug: str, db: DatabaseDep, caller: OptionalPrincipal)
 
 
 @router.get("/{article_id}")
-async def get_article(article_id: int, db: DatabaseDep, caller: OptionalPrincipal) -> ArticleOut:
+async def get_article(
+    article_id: ArticleId, db: DatabaseDep, caller: OptionalPrincipal
+) -> ArticleOut:
     """A published (or archived) article with breadcrumbs, previous/next and counters."""
     async with db.transaction() as session:
         view = await reading.read_article(session, article_id=article_id)

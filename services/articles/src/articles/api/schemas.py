@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from common.events.articles import CommentPolicy
+from common.ranges import AwareMoment, Int4, SectionId
 
 ArticleStatus = Literal["draft", "scheduled", "published", "archived"]
 
@@ -66,8 +67,8 @@ class SectionCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=60)
     slug: str | None = Field(default=None, max_length=80)
-    parent_id: int | None = None
-    position: int = 0
+    parent_id: SectionId | None = None
+    position: Int4 = 0
     description: str = Field(default="", max_length=500)
     comment_policy: CommentPolicy | None = None
     comments_open: bool | None = None
@@ -81,8 +82,8 @@ class SectionUpdate(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=60)
     slug: str | None = Field(default=None, max_length=80)
-    parent_id: int | None = None
-    position: int | None = None
+    parent_id: SectionId | None = None
+    position: Int4 | None = None
     description: str | None = Field(default=None, max_length=500)
     comment_policy: CommentPolicy | None = None
     comments_open: bool | None = None
@@ -147,7 +148,7 @@ class ArticleCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    section_id: int
+    section_id: SectionId
     title: str = Field(min_length=1, max_length=200)
     subtitle: str = Field(default="", max_length=200)
     summary: str = Field(default="", max_length=500)
@@ -163,7 +164,7 @@ class ArticleUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    section_id: int | None = None
+    section_id: SectionId | None = None
     title: str | None = Field(default=None, min_length=1, max_length=200)
     subtitle: str | None = Field(default=None, max_length=200)
     summary: str | None = Field(default=None, max_length=500)
@@ -179,7 +180,7 @@ class ScheduleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    publish_at: AwareDatetime
+    publish_at: AwareMoment
 
 
 class RevisionOut(BaseModel):

@@ -18,6 +18,7 @@ from articles.api.schemas import (
 from articles.domain import reading, section_admin
 from articles.domain.section_admin import SectionFields
 from common.auth import Editor
+from common.ranges import SectionId
 
 router = APIRouter(prefix="/api/v1/sections", tags=["sections"])
 
@@ -31,7 +32,7 @@ async def list_sections(db: DatabaseDep) -> SectionTreeOut:
 
 
 @router.get("/{section_id}")
-async def get_section(section_id: int, db: DatabaseDep) -> SectionDetail:
+async def get_section(section_id: SectionId, db: DatabaseDep) -> SectionDetail:
     """One section with breadcrumbs, children and effective comment settings."""
     async with db.transaction() as session:
         tree = await section_admin.section_tree(session)
@@ -40,7 +41,7 @@ async def get_section(section_id: int, db: DatabaseDep) -> SectionDetail:
 
 @router.get("/{section_id}/articles")
 async def section_articles(
-    section_id: int,
+    section_id: SectionId,
     db: DatabaseDep,
     cursor: str | None = None,
     page: Annotated[int | None, Query(ge=1, le=1000)] = None,
@@ -71,7 +72,7 @@ async def create_section(body: SectionCreate, db: DatabaseDep, _: Editor) -> Sec
 
 @router.patch("/{section_id}")
 async def update_section(
-    section_id: int, body: SectionUpdate, db: DatabaseDep, _: Editor
+    section_id: SectionId, body: SectionUpdate, db: DatabaseDep, _: Editor
 ) -> SectionDetail:
     """Change a section; a comment-setting change is announced for its whole subtree."""
     async with db.transaction() as session:

@@ -10,6 +10,7 @@ from datetime import datetime
 import orjson
 
 from common.errors import InvalidInputError
+from common.ranges import INT8_MAX
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,8 @@ def _decode(text: str) -> list[object]:
     except (binascii.Error, ValueError, orjson.JSONDecodeError):
         raise InvalidInputError("cursor: not a cursor this service issued") from None
     if not isinstance(data, list) or len(data) != 2 or not isinstance(data[1], int):
+        raise InvalidInputError("cursor: not a cursor this service issued")
+    if not 0 <= data[1] <= INT8_MAX:  # an id past bigint would overflow the query
         raise InvalidInputError("cursor: not a cursor this service issued")
     return data
 

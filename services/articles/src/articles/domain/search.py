@@ -17,6 +17,7 @@ from articles.domain.reading import PUBLISHED, check_limit
 from articles.domain.records import Article
 from articles.domain.search_text import SearchQuery, highlight, parse_query, snippet
 from common.errors import InvalidInputError
+from common.ranges import check_moment
 
 RANK_NORMALISATION = 1  # divide by 1 + log(document length): long bodies do not win by size
 RANK_WINDOW = 1000  # the newest matches ranked: bounded work however common the words are
@@ -48,12 +49,18 @@ def parse_bound(value: str | None, *, name: str, end: bool) -> datetime | None:
         return None
     try:
         if len(value) == 10:
-            day = date.fromisoformat(value) + (timedelta(days=1) if end else timedelta())
-            return datetime.combine(day, time(), tzinfo=UTC)
-        at = datetime.fromisoformat(value)
+            at = datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
+        else:
+            at = datetime.fromisoformat(value)
+            at = at if at.tzinfo else at.replace(tzinfo=UTC)
     except ValueError:
         raise InvalidInputError(f"{name}: not an ISO date or datetime: {value[:40]!r}") from None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
+    try:
+        check_moment(at, name=name)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc)) from None
+    # inside the sane span adding a day can never overflow
+    return at + timedelta(days=1) if end and len(value) == 10 else at
 
 
 def _hit(row: object, query: SearchQuery) -> SearchHit:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from comments.api.deps import Caller, ClientId, Ctx, CurrentViewer
 from comments.api.schemas import (
@@ -27,9 +27,8 @@ from comments.domain.errors import InvalidCursorError
 from comments.domain.model import Author
 from comments.domain.submit import submit_comment
 from comments.domain.text import clean_contact, clean_nickname
-from common.errors import InvalidInputError
+from common.ranges import ArticleId, CommentId, SectionId, id_list
 
-Id = Annotated[int, Path(ge=1, le=2**62)]
 router = APIRouter(prefix="/api/v1", tags=["comments"])
 
 
@@ -41,16 +40,9 @@ def _cursor(cursor: str | None) -> int | None:
     return int(cursor)
 
 
-def _article_ids(raw: str) -> list[int]:
-    parts = [p for p in raw.split(",") if p.strip()]
-    if not parts or len(parts) > 200 or not all(p.strip().isdigit() for p in parts):
-        raise InvalidInputError("article_ids must be 1 to 200 comma-separated ids")
-    return list(dict.fromkeys(int(p) for p in parts))
-
-
 @router.post("/articles/{article_id}/comments", status_code=202)
 async def submit(
-    article_id: Id,
+    article_id: ArticleId,
     request: SubmitRequest,
     ctx: Ctx,
     principal: Caller,
@@ -80,7 +72,7 @@ async def submit(
 
 @router.get("/articles/{article_id}/comments")
 async def threads(
-    article_id: Id,
+    article_id: ArticleId,
     ctx: Ctx,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
@@ -98,7 +90,9 @@ async def threads(
 
 @router.get("/comments/counts")
 async def counts(ctx: Ctx, article_ids: str) -> CountsOut:
-    found = await reading.comment_counts(ctx=ctx, article_ids=_article_ids(article_ids))
+    found = await reading.comment_counts(
+        ctx=ctx, article_ids=id_list(article_ids, name="article_ids", most=200)
+    )
     return CountsOut(counts={str(k): v for k, v in found.items()})
 
 
@@ -106,7 +100,7 @@ async def counts(ctx: Ctx, article_ids: str) -> CountsOut:
 async def latest(
     ctx: Ctx,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
-    section: Annotated[int | None, Query(ge=1)] = None,
+    section: SectionId | None = None,
 ) -> LatestOut:
     views = await reading.latest_comments(ctx=ctx, limit=limit, section_id=section)
     return LatestOut(items=[_latest_item(v) for v in views])
@@ -116,7 +110,7 @@ async def latest(
 async def mine(
     ctx: Ctx,
     viewer: CurrentViewer,
-    article_id: Annotated[int | None, Query(ge=1)] = None,
+    article_id: ArticleId | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OwnListOut:
     views = await reading.my_comments(ctx=ctx, viewer=viewer, article_id=article_id, limit=limit)
@@ -124,14 +118,14 @@ async def mine(
 
 
 @router.get("/comments/{comment_id}")
-async def one(comment_id: Id, ctx: Ctx, viewer: CurrentViewer) -> CommentOut | OwnCommentOut:
+async def one(comment_id: CommentId, ctx: Ctx, viewer: CurrentViewer) -> CommentOut | OwnCommentOut:
     view = await reading.one_comment(ctx=ctx, viewer=viewer, comment_id=comment_id)
     return CommentOut.of(view) if view.status == "approved" else OwnCommentOut.own(view)
 
 
 @router.post("/comments/{comment_id}/report", status_code=202)
 async def report(
-    comment_id: Id, request: ReportRequest, ctx: Ctx, viewer: CurrentViewer
+    comment_id: CommentId, request: ReportRequest, ctx: Ctx, viewer: CurrentViewer
 ) -> ReportOut:
     repeat = await reactions.report_comment(
         ctx=ctx, viewer=viewer, comment_id=comment_id, reason=request.reason, note=request.note
@@ -140,13 +134,15 @@ async def report(
 
 
 @router.post("/comments/{comment_id}/like")
-async def like(comment_id: Id, ctx: Ctx, viewer: CurrentViewer) -> LikeOut:
+async def like(comment_id: CommentId, ctx: Ctx, viewer: CurrentViewer) -> LikeOut:
     count, repeat = await reactions.like_comment(ctx=ctx, viewer=viewer, comment_id=comment_id)
     return LikeOut(comment_id=comment_id, like_count=count, duplicate=repeat)
 
 
 @router.delete("/comments/{comment_id}")
-async def delete(comment_id: Id, ctx: Ctx, viewer: CurrentViewer, principal: Caller) -> DeletedOut:
+async def delete(
+    comment_id: CommentId, ctx: Ctx, viewer: CurrentViewer, principal: Caller
+) -> DeletedOut:
     status = await reactions.delete_comment(
         ctx=ctx,
         viewer=viewer,

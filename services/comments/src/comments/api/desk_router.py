@@ -21,6 +21,7 @@ from comments.api.desk_schemas import (
     StatsOut,
 )
 from comments.domain import desk
+from common.ranges import ArticleId, SectionId
 
 router = APIRouter(prefix="/api/v1/moderation", tags=["moderation"])
 
@@ -30,10 +31,10 @@ async def queue(
     ctx: Ctx,
     _: Moderator,
     status: Literal["pending", "reported"] = "pending",
-    section: Annotated[int | None, Query(ge=1)] = None,
-    article: Annotated[int | None, Query(ge=1)] = None,
+    section: SectionId | None = None,
+    article: ArticleId | None = None,
     reason: Annotated[str | None, Query(max_length=64)] = None,
-    min_age: Annotated[float | None, Query(ge=0)] = None,
+    min_age: Annotated[float | None, Query(ge=0, le=10 * 365 * 86400)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> QueueOut:
     filters = QueueFilter(

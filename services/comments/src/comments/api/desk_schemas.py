@@ -9,6 +9,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from comments.domain.bans import BanKind, SubjectType
+from common.ranges import ArticleId, CommentId, Moment, SectionId
 
 
 class DeskAuthor(BaseModel):
@@ -144,12 +145,12 @@ class ClaimRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     count: int | None = Field(default=None, ge=1, le=200)
-    comment_ids: list[int] | None = Field(default=None, min_length=1, max_length=200)
+    comment_ids: list[CommentId] | None = Field(default=None, min_length=1, max_length=200)
     ttl_seconds: int = Field(default=300, ge=5, le=3600)
     status: Literal["pending", "reported"] = "pending"
     min_age: float | None = Field(default=None, ge=0, le=10 * 365 * 86400)
-    section: int | None = None
-    article: int | None = None
+    section: SectionId | None = None
+    article: ArticleId | None = None
     reason: str | None = Field(default=None, max_length=64)
 
     @model_validator(mode="after")
@@ -171,7 +172,7 @@ class ReleaseRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    comment_ids: list[int] = Field(min_length=1, max_length=200)
+    comment_ids: list[CommentId] = Field(min_length=1, max_length=200)
 
 
 class ReleaseOut(BaseModel):
@@ -185,7 +186,7 @@ class DecisionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    comment_id: int = Field(ge=1)
+    comment_id: CommentId
     decision: Literal["approve", "reject"]
     reason: str = Field(default="", max_length=200)
 
@@ -269,7 +270,7 @@ class BanRequest(BaseModel):
     subject_type: SubjectType
     subject: str = Field(min_length=1, max_length=128)
     kind: BanKind = "ban"
-    until: datetime | None = None
+    until: Moment | None = None
     duration_seconds: int | None = Field(default=None, ge=1, le=10 * 365 * 86400)
     reason: str = Field(min_length=1, max_length=200)
 

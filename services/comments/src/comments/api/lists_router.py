@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from comments.adapters import audit
 from comments.api.deps import Ctx, Moderator
@@ -22,6 +22,7 @@ from comments.api.desk_schemas import (
 from comments.domain import bans, words
 from comments.domain.bans import SubjectType
 from comments.domain.wordlist import WordListName
+from common.ranges import CommentId, RowId, UserId
 
 ListParam = Annotated[WordListName, Query(alias="list")]
 router = APIRouter(prefix="/api/v1/moderation", tags=["moderation"])
@@ -86,9 +87,7 @@ async def list_bans(
 
 
 @router.delete("/bans/{ban_id}")
-async def lift_ban(
-    ban_id: Annotated[int, Path(ge=1, le=2**62)], ctx: Ctx, moderator: Moderator
-) -> BanOut:
+async def lift_ban(ban_id: RowId, ctx: Ctx, moderator: Moderator) -> BanOut:
     return BanOut.model_validate(await bans.lift_ban(ctx=ctx, actor=moderator, ban_id=ban_id))
 
 
@@ -96,10 +95,10 @@ async def lift_ban(
 async def audit_log(
     ctx: Ctx,
     _: Moderator,
-    comment_id: Annotated[int | None, Query(ge=1)] = None,
-    actor_id: Annotated[int | None, Query(ge=1)] = None,
+    comment_id: CommentId | None = None,
+    actor_id: UserId | None = None,
     action: Annotated[str | None, Query(max_length=40)] = None,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPageOut:
     async with ctx.sessions() as session:

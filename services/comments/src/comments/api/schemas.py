@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from comments.domain.reading import CommentView
+from common.ranges import CommentId
 
 ReportReason = Literal["spam", "abuse", "off_topic", "illegal", "other"]
 
@@ -18,7 +19,7 @@ class SubmitRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: str = Field(max_length=4000)  # a coarse guard; the real limit is per section
-    parent_id: int | None = Field(default=None, ge=1)
+    parent_id: CommentId | None = None
     nickname: str | None = Field(default=None, max_length=200)
     contact: str | None = Field(default=None, max_length=200)
 

@@ -8,6 +8,7 @@ import orjson
 from fastapi import APIRouter, Request, Response
 
 from common.auth import OptionalPrincipal
+from common.ranges import ArticleId
 from gateway.api.proxy import caller_of
 from gateway.api.responses import cached_response
 from gateway.assembly import assemble_article
@@ -22,7 +23,7 @@ router = APIRouter(tags=["aggregation"])
 
 @router.get("/api/v1/articles/{article_id}")
 async def article(
-    article_id: int, request: Request, gw: GatewayDep, principal: OptionalPrincipal
+    article_id: ArticleId, request: Request, gw: GatewayDep, principal: OptionalPrincipal
 ) -> Response:
     """The article with breadcrumbs, prev/next, read count and comment count.
 

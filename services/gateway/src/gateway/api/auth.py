@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from common.auth import Admin, CurrentPrincipal
+from common.ranges import UserId
 from gateway.api.schemas import Credentials, RefreshRequest, RolesIn, TokenOut, UserOut
 from gateway.context import Gateway, GatewayDep
 from gateway.domain.login import log_in, login_client, sign_up
@@ -80,6 +81,6 @@ async def list_users(_: Admin, gw: GatewayDep, response: Response) -> list[UserO
 
 
 @router.put("/users/{user_id}/roles")
-async def set_roles(user_id: int, body: RolesIn, _: Admin, gw: GatewayDep) -> UserOut:
+async def set_roles(user_id: UserId, body: RolesIn, _: Admin, gw: GatewayDep) -> UserOut:
     """Set roles (admin only); the user's earlier tokens are refused at once, everywhere."""
     return UserOut.of(await gw.sessions.change_roles(user_id=user_id, roles=body.roles))

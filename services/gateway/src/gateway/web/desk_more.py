@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
+from common.ranges import RowId
 from gateway.context import GatewayDep
 from gateway.web.desk import Csrf, _back
 from gateway.web.guard import refuse, staff_call
@@ -69,7 +70,7 @@ async def add_ban(
 
 @router.post("/bans/{ban_id}/lift")
 async def lift_ban(
-    ban_id: int, request: Request, gw: GatewayDep, session: SessionDep, csrf_token: Csrf = None
+    ban_id: RowId, request: Request, gw: GatewayDep, session: SessionDep, csrf_token: Csrf = None
 ) -> Response:
     """Lift a ban."""
     if (refused := refuse(request, gw, session, "moderator")) is not None:
@@ -87,7 +88,7 @@ async def audit(
     request: Request,
     gw: GatewayDep,
     session: SessionDep,
-    before_id: int | None = None,
+    before_id: RowId | None = None,
 ) -> Response:
     """Every decision, newest first."""
     if (refused := refuse(request, gw, session, "moderator")) is not None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
+from common.ranges import ArticleId, SectionId
 from gateway.context import GatewayDep
 from gateway.web.guard import refuse, staff_call
 from gateway.web.render import Page, plain_page, section_tree
@@ -81,7 +82,7 @@ async def new_article(request: Request, gw: GatewayDep, session: SessionDep) -> 
 
 @router.get("/{article_id}")
 async def edit_article(
-    article_id: int, request: Request, gw: GatewayDep, session: SessionDep
+    article_id: ArticleId, request: Request, gw: GatewayDep, session: SessionDep
 ) -> Response:
     """The article form, filled in, with its workflow buttons."""
     if (refused := refuse(request, gw, session, "editor")) is not None:
@@ -103,10 +104,10 @@ async def save_article(
     request: Request,
     gw: GatewayDep,
     session: SessionDep,
-    section_id: Annotated[int, Form()],
+    section_id: Annotated[SectionId, Form()],
     title: Short,
     body_html: Annotated[str, Form(max_length=200_000)],
-    article_id: Annotated[int | None, Form()] = None,
+    article_id: Annotated[ArticleId | None, Form()] = None,
     subtitle: Short = "",
     summary: Short = "",
     source: Short = "",
@@ -159,7 +160,7 @@ async def save_article(
 
 @router.post("/{article_id}/workflow")
 async def workflow(
-    article_id: int,
+    article_id: ArticleId,
     request: Request,
     gw: GatewayDep,
     session: SessionDep,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from common.ranges import SectionId
 from gateway.api.responses import cached_response
 from gateway.cache.invalidation import LISTS
 from gateway.context import GatewayDep
@@ -28,7 +29,7 @@ async def rss(request: Request, gw: GatewayDep) -> Response:
 
 
 @router.get("/sections/{section_id}/rss.xml")
-async def section_rss(section_id: int, request: Request, gw: GatewayDep) -> Response:
+async def section_rss(section_id: SectionId, request: Request, gw: GatewayDep) -> Response:
     """One section's articles as RSS 2.0."""
     return await _feed(request, gw, f"/api/v1/sections/{section_id}/rss.xml")
 

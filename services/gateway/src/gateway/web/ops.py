@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from common.errors import DomainError
+from common.ranges import UserId
 from gateway.context import Gateway, GatewayDep
 from gateway.web.guard import refuse, staff_call
 from gateway.web.render import Page, plain_page
@@ -79,7 +80,7 @@ async def users(request: Request, gw: GatewayDep, session: SessionDep) -> Respon
 
 @router.post("/admin/users/{user_id}/roles")
 async def set_roles(
-    user_id: int,
+    user_id: UserId,
     request: Request,
     gw: GatewayDep,
     session: SessionDep,

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from common.errors import NotFoundError
+from common.ranges import ArticleId, SectionId
 from gateway.assembly import _part, assemble_article
 from gateway.cache.invalidation import (
     LATEST_COMMENTS,
@@ -113,7 +114,7 @@ async def home(request: Request, gw: GatewayDep, session: SessionDep) -> Respons
 
 @router.get("/sections/{section_id}")
 async def section(
-    section_id: int, request: Request, gw: GatewayDep, session: SessionDep, page: PageNo = 1
+    section_id: SectionId, request: Request, gw: GatewayDep, session: SessionDep, page: PageNo = 1
 ) -> Response:
     """One section's articles, paginated, with breadcrumbs and subsections."""
     caller = web_caller(request, session).anonymous()
@@ -199,7 +200,7 @@ async def _article_page(
 
 @router.get("/articles/{article_id}")
 async def article(
-    article_id: int,
+    article_id: ArticleId,
     request: Request,
     gw: GatewayDep,
     session: SessionDep,
@@ -214,7 +215,7 @@ async def article(
 
 @router.get("/articles/{article_id}/print")
 async def article_print(
-    article_id: int, request: Request, gw: GatewayDep, session: SessionDep
+    article_id: ArticleId, request: Request, gw: GatewayDep, session: SessionDep
 ) -> Response:
     """A printer-friendly view of the article."""
     return await _article_page(request, gw, session, article_id, template="print.html", notice=None)
