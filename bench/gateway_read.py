@@ -37,7 +37,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))  # tests.stack starts the platform
 
-from tests.stack import Platform, free_port, start_platform  # noqa: E402 - needs the path
+from tests.stack import Platform, free_port, operator_headers, start_platform  # noqa: E402 - needs the path
 
 RESULTS = ROOT / "results" / "gateway_read.json"
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
@@ -142,7 +142,7 @@ def _pin(*pids: int | None) -> None:
 
 
 def _metric(base: str, name: str) -> float:
-    text = httpx.get(f"{base}/metrics", timeout=5).text
+    text = httpx.get(f"{base}/metrics", headers=operator_headers(), timeout=5).text
     match = re.search(rf"^{name} ([0-9.e+]+)$", text, flags=re.M)
     return float(match.group(1)) if match else 0.0
 

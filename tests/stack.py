@@ -34,6 +34,27 @@ CONSUMERS = {
 READY_TIMEOUT = 90.0
 
 
+def operator_headers() -> dict[str, str]:
+    """Authorization of an operator (admin): ``/metrics`` on a public port needs it.
+
+    Signed with the development key every process of a test session trusts; the user id
+    is no account's, so no role change or logout in a test ever revokes it.
+    """
+    from datetime import timedelta
+
+    from common.auth import TokenIssuer
+    from common.settings import DEV_JWT_PRIVATE_KEY
+
+    issuer = TokenIssuer(
+        private_key=DEV_JWT_PRIVATE_KEY,
+        issuer="newsroom",
+        audience="newsroom",
+        ttl=timedelta(hours=2),
+    )
+    token = issuer.issue(user_id=999_999_999, username="metrics-reader", roles=["admin"])
+    return {"authorization": f"Bearer {token}"}
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
@@ -59,6 +80,7 @@ class Process:
     log: Path
     url: str | None = None
     popen: subprocess.Popen[bytes] | None = None
+    metrics_url: str | None = None  # /metrics for Prometheus (own port, no token)
 
     def start(self) -> None:
         """Spawn it (output to its log file)."""
@@ -139,7 +161,10 @@ class Platform:
         if port is not None:
             env[f"{service.upper()}_PORT"] = str(port)
             url = f"http://127.0.0.1:{port}"
+        metrics_port = free_port()
+        env["NEWSROOM_METRICS_PORT"] = str(metrics_port)
         process = Process(name, module, env, self.logs / f"{name}.log", url)
+        process.metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
         self.processes[name] = process
         return process
 

@@ -27,6 +27,8 @@ APT_REQUIREMENTS = (
     ("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf", "fonts-noto-color-emoji"),
     # the HTTP load generator of the benchmarks (bench/)
     ("wrk", "wrk"),
+    # metrics history and alert rules for `make up`; promtool checks metrics and rules in tests
+    ("/usr/bin/prometheus", "prometheus"),
 )
 APT_LISTS = Path("/var/lib/apt/lists")
 APT_LISTS_MAX_AGE = 24 * 3600

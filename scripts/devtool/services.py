@@ -23,15 +23,15 @@ class ServiceProcess:
     service: str
     module: str  # run as `python -m <module>`
     port: int | None = None  # HTTP apps answer /readyz here
-    metrics_port: int | None = None  # consumer processes serve /metrics here
+    metrics_port: int | None = None  # /metrics for Prometheus (127.0.0.1 like every port)
 
 
 # The single table of what `up` runs, in start order (`down` stops in reverse).
 PROCESSES = (
-    ServiceProcess("articles", "articles", "articles", SERVICE_PORTS["articles"]),
-    ServiceProcess("comments", "comments", "comments", SERVICE_PORTS["comments"]),
-    ServiceProcess("analytics", "analytics", "analytics", SERVICE_PORTS["analytics"]),
-    ServiceProcess("gateway", "gateway", "gateway", SERVICE_PORTS["gateway"]),
+    ServiceProcess("articles", "articles", "articles", SERVICE_PORTS["articles"], 9111),
+    ServiceProcess("comments", "comments", "comments", SERVICE_PORTS["comments"], 9112),
+    ServiceProcess("analytics", "analytics", "analytics", SERVICE_PORTS["analytics"], 9113),
+    ServiceProcess("gateway", "gateway", "gateway", SERVICE_PORTS["gateway"], 9110),
     ServiceProcess("articles-worker", "articles", "articles.consumers", metrics_port=9101),
     ServiceProcess("comments-worker", "comments", "comments.consumers", metrics_port=9102),
     ServiceProcess("analytics-worker", "analytics", "analytics.consumers", metrics_port=9103),
@@ -120,7 +120,7 @@ def _start(process: ServiceProcess) -> procs.Daemon | None:
     procs.ensure_port_free(handle)
     env = process_env()
     if process.metrics_port is not None:
-        env["NEWSROOM_WORKER_METRICS_PORT"] = str(process.metrics_port)
+        env["NEWSROOM_METRICS_PORT"] = str(process.metrics_port)
     pid = procs.spawn(handle, _uv_run("python", "-m", process.module), env=env)
     procs.say(process.name, f"started (pid {pid}), log {handle.log_file}")
     return handle

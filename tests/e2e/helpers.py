@@ -11,6 +11,7 @@ from typing import TypeVar
 import httpx
 
 from tests.conftest import BROWSER_UA, PASSWORDS
+from tests.stack import operator_headers
 
 T = TypeVar("T")
 
@@ -37,7 +38,7 @@ def poll(check: Callable[[], T | None], *, timeout: float = 10.0, every: float =
 
 def metric(base: str, name: str, **labels: str) -> float:
     """The sum of a Prometheus metric's samples matching ``labels``."""
-    text = httpx.get(f"{base}/metrics", timeout=5).text
+    text = httpx.get(f"{base}/metrics", headers=operator_headers(), timeout=5).text
     total = 0.0
     for line in text.splitlines():
         if not line.startswith(name):

@@ -175,9 +175,9 @@ def test_prometheus_scrapes_every_service(services: dict[str, dict[str, Any]]) -
         for group in job["static_configs"]
         for target in group["targets"]
     }
-    for name in APPS:
-        port = services[name]["environment"][f"{name.upper()}_PORT"]
-        assert f"{name}:{port}" in targets
+    for name in APPS | WORKERS:
+        # every process serves /metrics on its own port (never the public one)
+        assert f"{name}:{services[name]['environment']['NEWSROOM_METRICS_PORT']}" in targets
     assert "otel-collector:8889" in targets
 
 

@@ -11,7 +11,6 @@ from typing import Any, Protocol
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
-from prometheus_client import start_http_server
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -138,24 +137,13 @@ def _stop_all(workers: Sequence[Stoppable]) -> None:
         worker.stop()
 
 
-_metrics_ports: set[int] = set()
-
-
-def start_worker_metrics(port: int | None) -> None:
-    """Serve ``/metrics`` (Prometheus text; also a liveness probe) from a worker process."""
-    if port is not None and port not in _metrics_ports:
-        start_http_server(port, addr="0.0.0.0")  # noqa: S104 - scraped from other containers
-        _metrics_ports.add(port)
-
-
 async def run_until_signalled(
     workers: Sequence[Stoppable], *, resources: AsyncExitStack | None = None
 ) -> None:
     """Run workers until SIGTERM/SIGINT, then stop them cleanly (finish, commit, leave group).
 
-    When ``NEWSROOM_WORKER_METRICS_PORT`` is set, the process also serves ``/metrics``.
+    ``/metrics`` is served by :func:`common.telemetry.configure_telemetry` (metrics port).
     """
-    start_worker_metrics(ServiceSettings().worker_metrics_port)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, _stop_all, workers)

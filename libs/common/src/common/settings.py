@@ -65,7 +65,10 @@ class ServiceSettings(BaseSettings):
     otel_endpoint: str | None = None
     otel_span_file: str | None = None  # JSON lines of finished spans, for tests and local runs
 
-    worker_metrics_port: int | None = None  # consumer processes serve /metrics here when set
+    # Prometheus scrapes /metrics here (every process: HTTP apps and consumer processes);
+    # loopback like every other port unless a deployment says otherwise (compose: 0.0.0.0)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
 
     relay_in_process: bool = True
     relay_poll_interval: float = Field(default=0.05, gt=0)

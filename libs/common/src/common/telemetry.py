@@ -9,10 +9,8 @@ from typing import IO, Any
 
 from fastapi import FastAPI
 from opentelemetry import context, propagate, trace
-from opentelemetry.exporter.prometheus import PrometheusMetricReader
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.metrics import NoOpMeterProvider, set_meter_provider
-from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -20,9 +18,10 @@ from opentelemetry.sdk.trace.export import (
     ConsoleSpanExporter,
     SimpleSpanProcessor,
 )
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest, start_http_server
 from starlette.responses import Response
 
+from common.auth import Admin
 from common.settings import ServiceSettings
 
 KafkaHeaders = Sequence[tuple[str, bytes]]
@@ -51,9 +50,9 @@ def configure_telemetry(settings: ServiceSettings, *, app: FastAPI | None = None
             exporter = ConsoleSpanExporter(out=out, formatter=_span_line)
             provider.add_span_processor(SimpleSpanProcessor(exporter))
         trace.set_tracer_provider(provider)
-        set_meter_provider(
-            MeterProvider(resource=resource, metric_readers=[PrometheusMetricReader()])
-        )
+        # No OpenTelemetry meter provider: every metric is prometheus_client's, in base units
+        # (the OTel instrumentations would add http_client_duration_milliseconds and the like).
+        serve_metrics(settings)
     if app is not None and id(app) not in _instrumented_apps:
         _instrumented_apps.add(id(app))
         # traces only: request metrics are common.http_metrics' (seconds, one series shape)
@@ -66,9 +65,24 @@ def configure_telemetry(settings: ServiceSettings, *, app: FastAPI | None = None
 _instrumented_apps: set[int] = set()
 
 
-async def metrics_endpoint() -> Response:
-    """Every metric of the process in the Prometheus text format."""
+async def metrics_endpoint(_: Admin) -> Response:
+    """Every metric of the process in the Prometheus text format (operators only here)."""
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+_metrics_ports: set[int] = set()
+
+
+def serve_metrics(settings: ServiceSettings) -> None:
+    """Serve ``/metrics`` on the metrics port, if set, bound like the service (loopback).
+
+    This is what Prometheus scrapes: no token, and never on the public port. A thread of
+    prometheus_client answers it, so a scrape does not wait for the event loop.
+    """
+    port = settings.metrics_port
+    if port is not None and port not in _metrics_ports:
+        start_http_server(port, addr=settings.metrics_host)
+        _metrics_ports.add(port)
 
 
 def tracer(name: str) -> trace.Tracer:

@@ -19,14 +19,27 @@ from analytics.adapters.recovery import ensure_ready
 from analytics.consumers.handlers import EventsHandler, ViewsHandler
 from analytics.runtime import Runtime, bot_scorer, runtime
 from analytics.settings import Settings
+from common.auth import TokenIssuer
 from common.events import ARTICLES_TOPIC, COMMENTS_TOPIC, VIEWS_TOPIC, Envelope, EventData
 from common.events.articles import ArticlePublished, SectionCommentSettings
 from common.events.views import ArticleView, ViewsRecorded
 from common.kafka import EventConsumer, EventPublisher, start_producer
+from common.settings import DEV_JWT_PRIVATE_KEY
 
 T = TypeVar("T")
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
 _ids = itertools.count(int(time.time() * 1000) % 10**9 * 1000)
+
+
+def operator_headers() -> dict[str, str]:
+    """Authorization of an admin: the operational statistics are for operators only."""
+    issuer = TokenIssuer(
+        private_key=DEV_JWT_PRIVATE_KEY,
+        issuer="newsroom",
+        audience="newsroom",
+        ttl=timedelta(minutes=30),
+    )
+    return {"Authorization": f"Bearer {issuer.issue(user_id=1, username='ops', roles=['admin'])}"}
 
 
 def new_article_id() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from analytics_testing import LiveEnv, eventually, new_article_id, view
+from analytics_testing import LiveEnv, eventually, new_article_id, operator_headers, view
 
 
 async def test_overview_shows_traffic_top_articles_and_consumer_lag(
@@ -14,7 +14,11 @@ async def test_overview_shows_traffic_top_articles_and_consumer_lag(
     await analytics_live.publish_views([view(article, f"o{i}") for i in range(50)])
 
     async def shown() -> None:
-        body = (await analytics_client.get("/api/v1/stats/overview?minutes=10")).json()
+        body = (
+            await analytics_client.get(
+                "/api/v1/stats/overview?minutes=10", headers=operator_headers()
+            )
+        ).json()
         assert len(body["reads_per_minute"]) == 10
         assert body["reads_per_minute"][-1]["reads"] >= 50
         assert body["unique_visitors_today"] >= 50
@@ -42,9 +46,14 @@ async def test_overview_shows_traffic_top_articles_and_consumer_lag(
 async def test_bad_input_gets_a_422_with_a_reason(
     analytics_client: httpx.AsyncClient, path: str, reason: str
 ) -> None:
-    response = await analytics_client.get(path)
+    response = await analytics_client.get(path, headers=operator_headers())
     assert response.status_code == 422
     assert reason in response.json()["detail"]
+
+
+async def test_overview_is_for_operators_only(analytics_client: httpx.AsyncClient) -> None:
+    assert (await analytics_client.get("/api/v1/stats/overview")).status_code == 401
+    assert (await analytics_client.get("/metrics")).status_code == 401
 
 
 async def test_health_and_sections(

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from analytics_testing import LiveEnv, eventually, new_article_id, reads_of, view
+from analytics_testing import (
+    LiveEnv,
+    eventually,
+    new_article_id,
+    operator_headers,
+    reads_of,
+    view,
+)
 
 from common.visitor import SALT_TTL_SECONDS, VisitorHasher
 
@@ -72,6 +79,8 @@ async def test_crawlers_and_fast_readers_are_counted_as_bots(
         assert sum(t["bots"] for t in totals) == 5
 
     await eventually(counted)
-    overview = (await analytics_client.get("/api/v1/stats/overview?minutes=5")).json()
+    overview = (
+        await analytics_client.get("/api/v1/stats/overview?minutes=5", headers=operator_headers())
+    ).json()
     assert overview["bot_reads_today"] >= 8
     assert 0 < overview["bot_share_today"] < 1

@@ -16,6 +16,7 @@ from analytics.domain import reading
 from analytics.domain.buckets import HotWindow, WindowName
 from analytics.domain.overview import overview
 from analytics.settings import Settings
+from common.auth import Admin
 from common.ranges import ArticleId, SectionId
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
@@ -108,12 +109,13 @@ async def get_explain(
 @router.get("/stats/overview")
 async def get_overview(
     request: Request,
+    _: Admin,  # consumer lag and offsets are for operators (the ops page), not the public
     model: Model,
     config: Config,
     windows: Windows,
     minutes: Annotated[int, Query(ge=1, le=180)] = 30,
 ) -> s.OverviewResponse:
-    """Live statistics for the ops dashboard."""
+    """Live statistics for the ops dashboard (admin only)."""
     now = time.time()
     top = await reading.hot_list(
         model=model,

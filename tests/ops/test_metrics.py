@@ -1,0 +1,89 @@
+"""Every process's /metrics is valid for Prometheus and served only where it should be."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import Content
+from tests.stack import Platform, operator_headers
+
+LOOPBACK_HEX = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
+
+
+def promtool() -> str:
+    """promtool from Debian's prometheus package (installed by the dev command)."""
+    found = shutil.which("promtool")
+    assert found, "promtool missing: `python3 scripts/dev.py bootstrap` installs prometheus"
+    return found
+
+
+def _listening_addresses(port: int) -> set[str]:
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.rpartition(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+@pytest.fixture(scope="module")
+def traffic(platform: Platform, content: Content) -> None:
+    """A few reads, an API call and a miss, so the request histograms have series."""
+    with httpx.Client(base_url=platform.gateway, timeout=10) as client:
+        for article_id in content.article_ids:
+            client.get(f"/articles/{article_id}").raise_for_status()
+            client.get(f"/api/v1/articles/{article_id}").raise_for_status()
+        client.get("/api/v1/sections").raise_for_status()
+        assert client.get("/no-such-page").status_code == 404
+
+
+@pytest.mark.usefixtures("traffic")
+def test_every_process_metrics_pass_promtool(platform: Platform) -> None:
+    checked = []
+    for name, process in platform.processes.items():
+        assert process.metrics_url, name
+        text = httpx.get(process.metrics_url, timeout=10).text
+        check = subprocess.run(
+            [promtool(), "check", "metrics"],
+            input=text,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert check.returncode == 0, f"{name}: {check.stdout}{check.stderr}"
+        assert "_milliseconds" not in text, name
+        checked.append(name)
+    assert len(checked) >= 7  # four HTTP apps and three consumer processes
+
+
+@pytest.mark.usefixtures("traffic")
+def test_reads_are_counted_in_seconds_by_route_template(platform: Platform) -> None:
+    text = httpx.get(platform.processes["gateway"].metrics_url or "", timeout=10).text
+    assert 'http_route="/articles/{article_id}"' in text
+    assert "http_server_request_duration_seconds_bucket" in text
+    assert "/articles/1" not in text.replace("{article_id}", "")  # no raw paths as labels
+
+
+def test_metrics_ports_listen_on_loopback_only(platform: Platform) -> None:
+    for name, process in platform.processes.items():
+        port = int((process.metrics_url or "").split(":")[2].split("/")[0])
+        addresses = _listening_addresses(port)
+        assert addresses, f"{name}: nothing listens on {port}"
+        assert all(a.endswith(LOOPBACK_HEX) for a in addresses), (name, addresses)
+
+
+def test_public_port_metrics_and_ops_json_are_for_operators(platform: Platform) -> None:
+    gateway = platform.gateway
+    assert httpx.get(f"{gateway}/metrics", timeout=10).status_code == 401
+    overview = httpx.get(f"{gateway}/api/v1/stats/overview", timeout=10)
+    assert overview.status_code == 401
+    allowed = httpx.get(f"{gateway}/metrics", headers=operator_headers(), timeout=10)
+    assert allowed.status_code == 200
+    assert "http_server_request_duration_seconds" in allowed.text
