@@ -10,11 +10,11 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, Protocol
 
 import uvicorn
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from common.auth import TokenVerifier
+from common.auth import TokenVerifier, optional_principal
 from common.errors import install_error_handlers
 from common.gateway_trust import GatewayTrustMiddleware
 from common.health import health_router
@@ -43,7 +43,13 @@ def create_service_app(
     Tokens are checked against the revocation list; with ``identity_from_gateway`` (every
     service but the gateway itself) ``X-Client-Id`` is accepted only with the gateway secret.
     """
-    app = FastAPI(title=title, lifespan=_closing_revocations(lifespan))
+    # every route checks a bearer token that is sent, even one that needs none: a bad,
+    # expired or revoked token is a 401 everywhere, never silently read as anonymous
+    app = FastAPI(
+        title=title,
+        lifespan=_closing_revocations(lifespan),
+        dependencies=[Depends(optional_principal)],
+    )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(
         public_key=settings.jwt_public_key,
