@@ -162,6 +162,48 @@ def sync_python_env() -> None:
     procs.run(argv, what="uv sync", capture=False)
 
 
+# Helm renders the Kubernetes chart in the tests; it is built from its Go module once.
+HELM_MODULE = "helm.sh/helm/v4/cmd/helm"
+HELM_VERSION = "v4.3.2"
+HELM = DEV / "tools" / f"helm-{HELM_VERSION}" / "helm"
+GO_CANDIDATES = ("go", "/usr/local/go/bin/go", "/usr/lib/go/bin/go")
+
+
+def go() -> str | None:
+    """The Go toolchain, if the machine has one."""
+    for candidate in GO_CANDIDATES:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+def ensure_helm() -> None:
+    """Build helm into .dev/tools once (minutes on two cores); skip without a Go toolchain."""
+    if HELM.exists():
+        return
+    with procs.exclusive(DEV / "bootstrap.lock"):  # a second `make test` waits for the build
+        if not HELM.exists():
+            _build_helm()
+
+
+def _build_helm() -> None:
+    toolchain = go()
+    if toolchain is None:
+        procs.say("bootstrap", "warning: no Go toolchain; helm is not built (chart tests skip)")
+        return
+    procs.say("bootstrap", f"building helm {HELM_VERSION} from its Go module (first run only)")
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / "helm-build.log"
+    env = {**os.environ, "GOBIN": str(HELM.parent), "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod"}
+    argv = [toolchain, "install", f"{HELM_MODULE}@{HELM_VERSION}"]
+    with log.open("w") as out:
+        build = subprocess.run(argv, cwd=DEV, env=env, stdout=out, stderr=subprocess.STDOUT)
+    code = build.returncode
+    if code != 0 or not HELM.exists():
+        raise DevError(f"building helm failed (exit {code}); see {log}\n{procs.log_tail(log, 10)}")
+
+
 def prepare_infra() -> None:
     """What running the infrastructure needs: system packages and the Kafka jars."""
     # shared by every instance (dev and test may start at the same time): one at a time

@@ -27,6 +27,12 @@ from devtool.errors import DevError
 INFRA = (postgres, redis, kafka)  # start order; stopped in reverse
 
 
+def setup() -> None:
+    """Install what this machine lacks, resolve Kafka, sync Python, build helm."""
+    bootstrap.bootstrap()
+    bootstrap.ensure_helm()
+
+
 def infra_up() -> None:
     """Start Kafka, Redis and PostgreSQL (each only if it is not running yet)."""
     bootstrap.prepare_infra()
@@ -112,7 +118,7 @@ def _print_demo_accounts() -> None:
 
 
 def down() -> None:
-    """Stop the services, then the infrastructure."""
+    """Stop the services, Prometheus and Jaeger, then the infrastructure."""
     services.stop_all()
     infra_down()
 
@@ -136,6 +142,7 @@ def test(pytest_args: Sequence[str]) -> int:
 
 def lint() -> int:
     """ruff (lint and format check) and mypy, as CI runs them."""
+    bootstrap.ensure_helm()  # the chart tests render with it
     bootstrap.sync_python_env()
     for args in (("ruff", "check", "."), ("ruff", "format", "--check", "."), ("mypy",)):
         code = _uv_run(*args)
@@ -154,7 +161,7 @@ def bench(bench_args: Sequence[str]) -> int:
 
 
 COMMANDS: dict[str, Callable[[], object]] = {
-    "bootstrap": bootstrap.bootstrap,
+    "bootstrap": setup,
     "infra-up": infra_up,
     "infra-down": infra_down,
     "status": status,
