@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -87,3 +88,48 @@ def test_public_port_metrics_and_ops_json_are_for_operators(platform: Platform) 
     allowed = httpx.get(f"{gateway}/metrics", headers=operator_headers(), timeout=10)
     assert allowed.status_code == 200
     assert "http_server_request_duration_seconds" in allowed.text
+
+
+def _sample(text: str, name: str, **labels: str) -> float | None:
+    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    prefix = f"{name}{{{want}}} " if want else f"{name} "
+    for line in text.splitlines():
+        if line.startswith(prefix):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def test_alerting_gauges_are_served(platform: Platform) -> None:
+    """Dependencies, outbox age and the moderation queue, as the alert rules read them."""
+    deadline = time.monotonic() + 30
+    missing: list[str] = []
+    while time.monotonic() < deadline:
+        texts = {
+            n: httpx.get(p.metrics_url or "", timeout=10).text
+            for n, p in platform.processes.items()
+        }
+        missing = [
+            n
+            for n, t in texts.items()
+            if _sample(t, "newsroom_dependency_up", dependency="kafka") != 1
+        ]
+        missing += [
+            n
+            for n in ("gateway", "comments", "analytics")
+            if _sample(texts[n], "newsroom_dependency_up", dependency="redis") != 1
+        ]
+        if _sample(texts["comments"], "comments_moderation_oldest_wait_seconds") is None:
+            missing.append("comments queue age")
+        if (
+            _sample(
+                texts["comments"],
+                "newsroom_outbox_oldest_unsent_age_seconds",
+                schema=f"comments_{platform.uid}",
+            )
+            is None
+        ):
+            missing.append("comments outbox age")
+        if not missing:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"not served: {missing}")

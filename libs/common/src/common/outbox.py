@@ -6,10 +6,11 @@ import asyncio
 import logging
 import zlib
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka.errors import KafkaError
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -33,6 +34,11 @@ from common.telemetry import current_trace_carrier
 
 log = logging.getLogger(__name__)
 RELAYED = Counter("newsroom_outbox_relayed_total", "Outbox rows published", ["schema"])
+OLDEST_UNSENT = Gauge(
+    "newsroom_outbox_oldest_unsent_age_seconds",
+    "Age of the oldest row this relay found unsent (0 when none, or another copy relays)",
+    ["schema"],
+)
 _JSON = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -164,16 +170,18 @@ class OutboxRelay:
             # one relay at a time per outbox keeps each key's events in commit order
             locked = await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key)))
             if not locked:
+                OLDEST_UNSENT.labels(self._schema).set(0)
                 return 0
             rows: Sequence[Any] = (
                 await conn.execute(
-                    select(t.c.id, t.c.topic, t.c.envelope, t.c.trace_carrier)
+                    select(t.c.id, t.c.topic, t.c.envelope, t.c.trace_carrier, t.c.created_at)
                     .where(t.c.sent_at.is_(None))
                     .order_by(t.c.id)
                     .limit(self._batch_size)
                     .with_for_update(skip_locked=True)
                 )
             ).all()
+            _observe_age(self._schema, rows)
             if not rows:
                 return 0
             await self._publisher.publish_many(
@@ -188,3 +196,15 @@ class OutboxRelay:
 
     async def before_mark_sent(self, row_ids: list[int]) -> None:
         """Hook between publishing and marking sent (fault tests stop a relay here)."""
+
+
+def _observe_age(schema: str, rows: Sequence[Any]) -> None:
+    """Set before publishing, so a relay stuck on Kafka shows the age growing."""
+    oldest = min((r.created_at for r in rows), default=None)
+    if oldest is None:
+        OLDEST_UNSENT.labels(schema).set(0)
+        return
+    if oldest.tzinfo is None:  # a database without time zones (SQLite in unit tests)
+        oldest = oldest.replace(tzinfo=UTC)
+    age = (datetime.now(UTC) - oldest).total_seconds()
+    OLDEST_UNSENT.labels(schema).set(max(0.0, age))

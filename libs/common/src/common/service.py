@@ -21,6 +21,7 @@ from common.health import health_router
 from common.http import BodySizeLimitMiddleware, RequestIdMiddleware
 from common.kafka.producer import EventPublisher, start_producer
 from common.outbox import OutboxRelay
+from common.probes import probing
 from common.redis import create_redis
 from common.revocation import RevocationList
 from common.settings import ServiceSettings
@@ -47,7 +48,7 @@ def create_service_app(
     # expired or revoked token is a 401 everywhere, never silently read as anonymous
     app = FastAPI(
         title=title,
-        lifespan=_closing_revocations(lifespan),
+        lifespan=_closing_revocations(_probed(lifespan)),
         dependencies=[Depends(optional_principal)],
     )
     app.state.settings = settings
@@ -60,6 +61,7 @@ def create_service_app(
         create_redis(settings.redis_url), prefix=settings.revocation_prefix
     )
     app.state.readiness_checks = {}
+    app.state.metric_samplers = []  # gauges sampled every few seconds (common.probes)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
     if identity_from_gateway:
@@ -82,6 +84,24 @@ def _closing_revocations(lifespan: Lifespan) -> Lifespan:
                 yield
         finally:
             await app.state.revocations.redis.aclose()
+
+    return wrapped
+
+
+def _probed(lifespan: Lifespan) -> Lifespan:
+    """The service's lifespan with dependency probes and metric samplers running inside it."""
+
+    @asynccontextmanager
+    async def wrapped(app: FastAPI) -> AsyncIterator[None]:
+        async with (
+            lifespan(app),
+            probing(
+                checks=app.state.readiness_checks,
+                kafka_bootstrap=app.state.settings.kafka_bootstrap,
+                samplers=app.state.metric_samplers,
+            ),
+        ):
+            yield
 
     return wrapped
 
@@ -155,10 +175,11 @@ async def run_until_signalled(
         loop.add_signal_handler(sig, _stop_all, workers)
     tasks: list[asyncio.Future[None]] = [asyncio.ensure_future(w.run()) for w in workers]
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for w in workers:
-            w.stop()
-        await asyncio.gather(*tasks)
+        async with probing(checks={}, kafka_bootstrap=ServiceSettings().kafka_bootstrap):
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for w in workers:
+                w.stop()
+            await asyncio.gather(*tasks)
     finally:
         if resources is not None:
             await resources.aclose()

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from comments.adapters.tables import outbox
 from comments.api import comments_router, desk_router, lists_router
 from comments.context import CommentsContext
+from comments.queue_metrics import queue_sampler
 from comments.settings import Settings, get_settings
 from common.db import ping
 from common.http import BodySizeLimitMiddleware
@@ -82,6 +83,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     checks = app.state.readiness_checks
     checks["postgres"] = lambda: ping(ctx.engine)
     checks["redis"] = ctx.redis.ping
+    app.state.metric_samplers.append(queue_sampler(ctx))
     async with AsyncExitStack() as stack:
         stack.push_async_callback(ctx.close)
         if settings.relay_in_process:
