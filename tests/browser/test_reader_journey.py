@@ -58,12 +58,11 @@ def _moderator_approves(browser: Browser, base: str, shots: Path) -> None:
     page = context.new_page()
     _login(page, base, "moderator", "/moderation")
     expect(page.locator("h1")).to_have_text("评论审核台")
-    row = page.locator("tr", has_text=COMMENT)
-    expect(row).to_have_count(1)
+    card = page.locator(".card", has_text=COMMENT)
+    expect(card).to_have_count(1)
     page.screenshot(path=str(shots / "moderation.png"), full_page=True)
-    row.locator("input[name=comment_ids]").check()
-    page.click("button[name=decision][value=approve]")
-    expect(page.locator(".flash")).to_contain_text("approve: 1/1")
+    card.locator(".btn-approve").click()
+    expect(page.locator("#desk-status")).to_contain_text("已通过 1 条")
     context.close()
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Chinese UI text uses full-width punctuation on purpose
 """The moderation desk, continued: bans and the audit log."""
 
 from __future__ import annotations
@@ -8,12 +9,15 @@ from fastapi import APIRouter, Form, Request, Response
 
 from common.ranges import RowId
 from gateway.context import GatewayDep
+from gateway.web import desk_live
 from gateway.web.desk import Csrf, _back
 from gateway.web.guard import refuse, staff_call
 from gateway.web.render import Page, plain_page
 from gateway.web.session import SessionDep, check_form
 
 router = APIRouter(prefix="/moderation", tags=["desk"], include_in_schema=False)
+router.include_router(desk_live.router)
+_BAN_REFUSED = "封禁未添加：封禁用户须填写数字用户编号，禁言须设定时长，并填写原因"
 
 
 @router.get("/bans")
@@ -59,12 +63,12 @@ async def add_ban(
         "subject": subject.strip(),
         "kind": kind,
         "duration_seconds": hours * 3600 or None,
-        "reason": reason,
+        "reason": reason.strip() or "审核台封禁",
     }
-    status, answer = await staff_call(
+    status, _ = await staff_call(
         request, gw, session, "comments", "POST", "/api/v1/moderation/bans", payload=payload
     )
-    flash = "ban added" if status < 300 else str(answer.get("detail"))
+    flash = "已添加封禁" if status < 300 else _BAN_REFUSED
     return _back(request, session, gw, "/moderation/bans", flash=flash)
 
 
@@ -76,10 +80,10 @@ async def lift_ban(
     if (refused := refuse(request, gw, session, "moderator")) is not None:
         return refused
     check_form(request, session, csrf_token, gw.settings.csrf_secret)
-    status, answer = await staff_call(
+    status, _ = await staff_call(
         request, gw, session, "comments", "DELETE", f"/api/v1/moderation/bans/{ban_id}"
     )
-    flash = "ban lifted" if status < 300 else str(answer.get("detail"))
+    flash = "已解除封禁" if status < 300 else "解除失败：封禁不存在或已解除"
     return _back(request, session, gw, "/moderation/bans", flash=flash)
 
 
