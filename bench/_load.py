@@ -1,0 +1,66 @@
+"""wrk as the benchmarks' load generator: a run's rate and latency percentiles."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One wrk run."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+
+
+def _ms(value: str) -> float:
+    match = re.fullmatch(r"([0-9.]+)(us|ms|s|m)", value)
+    if match is None:
+        raise ValueError(f"not a wrk duration: {value}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def wrk(
+    url: str,
+    *,
+    seconds: float,
+    connections: int = 16,
+    threads: int = 1,
+    headers: dict[str, str] | None = None,
+    core: int | None = None,
+) -> Run:
+    """Load ``url``; ``core`` pins wrk to one CPU. Fails on any non-2xx answer."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: run `make bootstrap`")
+    pin = ["taskset", "-c", str(core)] if core is not None and (os.cpu_count() or 1) > 1 else []
+    argv = [*pin, "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in {"User-Agent": UA, **(headers or {})}.items():
+        argv += ["-H", f"{name}: {value}"]
+    out = subprocess.run(
+        [*argv, url], capture_output=True, text=True, check=True, timeout=seconds + 30
+    ).stdout
+    rate = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)\s*$", out, flags=re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)\s*$", out, flags=re.M)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if not (rate and total and p50 and p99) or bad is not None:
+        raise RuntimeError(f"wrk failed or saw errors on {url}:\n{out}")
+    return Run(float(rate.group(1)), _ms(p50.group(1)), _ms(p99.group(1)), int(total.group(1)))
+
+
+def pin(pid: int, cores: str) -> None:
+    """Every thread of a process onto the given cores (``taskset -a``)."""
+    if (os.cpu_count() or 1) > 1:
+        subprocess.run(
+            ["taskset", "-a", "-p", "-c", cores, str(pid)], check=True, capture_output=True
+        )
