@@ -104,7 +104,7 @@ def _publish(client: httpx.Client) -> tuple[int, int, list[int]]:
             "/api/v1/articles",
             json={
                 "section_id": sub.json()["id"],
-                "title": f"{text.title}（{QUERY}）" if n % 2 else text.title,
+                "title": f"{text.title} {QUERY}" if n % 2 else text.title,
                 "body_html": text.body_html,
                 "source": text.source,
                 "author": text.author,
@@ -130,7 +130,7 @@ def _comment_and_moderate(base: str, article: int, moderator: str) -> None:
     with httpx.Client(base_url=base, headers={"user-agent": UA}, timeout=10) as client:
         held = []
         for n in range(30):
-            body = {"body": f"第{n}条评论：报道很及时，{QUERY}值得关注。", "nickname": f"读者{n}"}
+            body = {"body": f"第{n}条评论 报道很及时 {QUERY}值得关注", "nickname": f"读者{n}"}
             posted = client.post(f"/api/v1/articles/{article}/comments", json=body)
             posted.raise_for_status()
             held.append(posted.json()["id"])
