@@ -6,6 +6,7 @@ import argparse
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from devtool import bootstrap, kafka, postgres, procs, redis, services
 from devtool.config import (
@@ -56,9 +57,14 @@ def _state(daemon: procs.Daemon, healthy: Callable[[], bool]) -> str:
     return "stopped"
 
 
+def _kafka_answers(port: int) -> bool:
+    return kafka.api_keys(port) is not None
+
+
 def _status_rows() -> list[tuple[str, procs.Daemon, Callable[[], bool], str]]:
     return [
-        ("kafka", kafka.DAEMON, lambda: kafka.api_keys() is not None, kafka.BOOTSTRAP),
+        *[(name, daemon, partial(_kafka_answers, port), f"{HOST}:{port}")
+          for name, daemon, port in kafka.status_rows()],
         ("redis", redis.DAEMON, redis.ping, f"{HOST}:{REDIS_PORT}"),
         ("postgres", postgres.DAEMON, postgres.accepting_connections,
          f"{HOST}:{POSTGRES_PORT}"),

@@ -24,6 +24,7 @@ class Instance:
     kafka_port: int
     redis_port: int
     postgres_port: int
+    kafka_nodes: int = 1
 
     @property
     def kafka_controller_port(self) -> int:
@@ -33,6 +34,15 @@ class Instance:
 INSTANCES = {
     "dev": Instance("dev", DEV, kafka_port=19092, redis_port=16379, postgres_port=15432),
     "test": Instance("test", DEV / "test", kafka_port=29092, redis_port=26379, postgres_port=25432),
+    # the replicated setup of the `cluster` tests: three Kafka nodes (39092, 39094, 39096)
+    "cluster": Instance(
+        "cluster",
+        DEV / "cluster",
+        kafka_port=39092,
+        redis_port=36379,
+        postgres_port=35432,
+        kafka_nodes=3,
+    ),
 }
 INSTANCE_VARIABLE = "NEWSROOM_DEV_INSTANCE"  # dev.py sets it to "test" for `test` and `bench`
 
@@ -63,6 +73,22 @@ KAFKA_CLASSPATH = DEV / "kafka" / "classpath.txt"
 KAFKA_DIR = HOME / "kafka"
 KAFKA_INFRA = REPO / "infra" / "kafka"
 KAFKA_HEAP = "512m"
+# `make up KAFKA_NODES=3`: a replicated KRaft cluster (node n on KAFKA_PORT + 2(n-1), its
+# controller one above). Without the variable, a running cluster is recognised by its
+# first node's pid file, so `status` and `down` find it again.
+_NODES_RUNNING = 3 if (RUN / "kafka-1.pid").exists() else INSTANCE.kafka_nodes
+KAFKA_NODES = int(os.environ.get("KAFKA_NODES") or _NODES_RUNNING)
+
+
+def kafka_ports() -> list[int]:
+    """The broker port of every Kafka node of this instance."""
+    return [KAFKA_PORT + 2 * n for n in range(KAFKA_NODES)]
+
+
+def kafka_bootstrap() -> str:
+    """``host:port,...`` of every node."""
+    return ",".join(f"{HOST}:{port}" for port in kafka_ports())
+
 
 # Logical topics and their partition counts; NEWSROOM_TOPIC_PARTITIONS overrides the
 # default for the main topics. Every topic gets a one-partition ``<topic>.dlq``.
@@ -85,7 +111,7 @@ def dev_env() -> dict[str, str]:
     db = f"{DB_USER}:{DB_PASSWORD}@{HOST}:{POSTGRES_PORT}/{DB_NAME}"
     env = {
         "NEWSROOM_ENV": "dev",
-        "NEWSROOM_KAFKA_BOOTSTRAP": f"{HOST}:{KAFKA_PORT}",
+        "NEWSROOM_KAFKA_BOOTSTRAP": kafka_bootstrap(),
         "NEWSROOM_REDIS_URL": f"redis://{HOST}:{REDIS_PORT}/0",
         "NEWSROOM_DATABASE_URL": f"postgresql+asyncpg://{db}",
     }

@@ -1,4 +1,5 @@
-"""Apache Kafka (the official broker from Maven Central) as one local KRaft node."""
+"""Apache Kafka (the official broker from Maven Central): one local KRaft node, or a
+replicated cluster of KAFKA_NODES nodes started from the same jars."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import shutil
 import socket
 import struct
 import uuid
+from dataclasses import dataclass
+from pathlib import Path
 from string import Template
 
 from devtool import procs
@@ -17,24 +20,64 @@ from devtool.config import (
     KAFKA_DIR,
     KAFKA_HEAP,
     KAFKA_INFRA,
+    KAFKA_NODES,
     KAFKA_PORT,
     LOGS,
+    kafka_bootstrap,
+    kafka_ports,
     topic_partitions,
 )
 from devtool.errors import DevError
 
-SERVER_PROPERTIES = KAFKA_DIR / "server.properties"
-DATA_DIR = KAFKA_DIR / "data"
-BOOTSTRAP = f"{HOST}:{KAFKA_PORT}"
-# log4j writes the broker log to .dev/logs/kafka.log; the console only gets JVM trouble
-DAEMON = procs.Daemon(
-    "kafka",
-    KAFKA_PORT,
-    marker=str(SERVER_PROPERTIES),
-    stop_timeout=60,
-    log_name="kafka.console",
-    own_log=LOGS / "kafka.log",
-)
+
+@dataclass(frozen=True)
+class Node:
+    """One KRaft node: broker and controller in one JVM."""
+
+    node_id: int
+    port: int
+    directory: Path  # server.properties and data/
+
+    @property
+    def controller_port(self) -> int:
+        return self.port + 1
+
+    @property
+    def server_properties(self) -> Path:
+        return self.directory / "server.properties"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.directory / "data"
+
+    @property
+    def daemon(self) -> procs.Daemon:
+        # log4j writes the broker log to <logs>/<name>.log; the console gets JVM trouble
+        name = "kafka" if KAFKA_NODES == 1 else f"kafka-{self.node_id}"
+        return procs.Daemon(
+            name,
+            self.port,
+            marker=str(self.server_properties),
+            stop_timeout=60,
+            log_name=f"{name}.console",
+            own_log=LOGS / f"{name}.log",
+        )
+
+
+def nodes() -> list[Node]:
+    """The nodes of this instance: the single node keeps its historical layout."""
+    if KAFKA_NODES == 1:
+        return [Node(1, KAFKA_PORT, KAFKA_DIR)]
+    cluster = KAFKA_DIR / "cluster"
+    return [Node(n + 1, port, cluster / f"node-{n + 1}") for n, port in enumerate(kafka_ports())]
+
+
+SERVER_PROPERTIES = nodes()[0].server_properties
+DATA_DIR = nodes()[0].data_dir
+BOOTSTRAP = kafka_bootstrap()
+DAEMON = nodes()[0].daemon
+REPLICATION = min(KAFKA_NODES, 3)
+MIN_INSYNC = 2 if KAFKA_NODES >= 3 else 1
 START_TIMEOUT = 120.0
 TOOL_TIMEOUT = 90.0
 API_VERSIONS = 18
@@ -66,24 +109,33 @@ def run_tool(main_class: str, *args: str, timeout: float = TOOL_TIMEOUT) -> str:
     return procs.run(tool_argv(main_class, *args), what=main_class, timeout=timeout)
 
 
-def _broker_argv() -> list[str]:
+def _broker_argv(node: Node) -> list[str]:
     return [
         _java(), f"-Xms{KAFKA_HEAP}", f"-Xmx{KAFKA_HEAP}",
         "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true",
         f"-Dlog4j2.configurationFile={KAFKA_INFRA / 'log4j2.xml'}",
-        f"-Dkafka.logs.dir={LOGS}",
-        "-cp", classpath(), "kafka.Kafka", str(SERVER_PROPERTIES),
+        f"-Dkafka.logs.dir={LOGS}", f"-Dkafka.log.name={node.daemon.name}",
+        "-cp", classpath(), "kafka.Kafka", str(node.server_properties),
     ]  # fmt: skip
 
 
-def render_config() -> None:
-    """Write ``.dev/kafka/server.properties`` from the checked-in template."""
-    template = Template((KAFKA_INFRA / "server.properties.template").read_text())
-    text = template.substitute(
-        port=KAFKA_PORT, controller_port=KAFKA_CONTROLLER_PORT, data_dir=DATA_DIR
-    )
-    KAFKA_DIR.mkdir(parents=True, exist_ok=True)
-    SERVER_PROPERTIES.write_text(text)
+def render_config(node: Node) -> None:
+    """Write the node's ``server.properties`` from the checked-in template."""
+    if KAFKA_NODES == 1:
+        template = Template((KAFKA_INFRA / "server.properties.template").read_text())
+        text = template.substitute(
+            port=KAFKA_PORT, controller_port=KAFKA_CONTROLLER_PORT, data_dir=node.data_dir
+        )
+    else:
+        voters = ",".join(f"{n.node_id}@{HOST}:{n.controller_port}" for n in nodes())
+        template = Template((KAFKA_INFRA / "server-cluster.properties.template").read_text())
+        text = template.substitute(
+            node_id=node.node_id, voters=voters, port=node.port,
+            controller_port=node.controller_port, data_dir=node.data_dir,
+            replication=REPLICATION, min_isr=MIN_INSYNC,
+        )  # fmt: skip
+    node.directory.mkdir(parents=True, exist_ok=True)
+    node.server_properties.write_text(text)
 
 
 def _new_cluster_id() -> str:
@@ -91,13 +143,25 @@ def _new_cluster_id() -> str:
 
 
 def format_storage() -> None:
-    """Format the log directory once (the KRaft metadata needs a cluster id)."""
-    if (DATA_DIR / "meta.properties").exists():
+    """Format every node's log directory once, all with one cluster id."""
+    unformatted = [n for n in nodes() if not (n.data_dir / "meta.properties").exists()]
+    if not unformatted:
         return
-    procs.say("kafka", f"formatting {DATA_DIR}")
-    # controller.quorum.voters is set, so no --standalone: the voters come from the config
-    run_tool("kafka.tools.StorageTool", "format", "-t", _new_cluster_id(),
-             "-c", str(SERVER_PROPERTIES))  # fmt: skip
+    cluster_id = _new_cluster_id()
+    for node in nodes():
+        meta = node.data_dir / "meta.properties"
+        if meta.exists():  # a node formatted before: the others join its cluster
+            cluster_id = next(
+                line.split("=", 1)[1].strip()
+                for line in meta.read_text().splitlines()
+                if line.startswith("cluster.id=")
+            )
+            break
+    for node in unformatted:
+        procs.say(node.daemon.name, f"formatting {node.data_dir}")
+        # controller.quorum.voters is set, so no --standalone: the voters come from the config
+        run_tool("kafka.tools.StorageTool", "format", "-t", cluster_id,
+                 "-c", str(node.server_properties))  # fmt: skip
 
 
 def api_keys(port: int = KAFKA_PORT, timeout: float = 2.0) -> set[int] | None:
@@ -158,33 +222,50 @@ def ensure_topics(existing: set[str]) -> None:
     for topic, partitions in topic_partitions().items():
         if topic in existing:
             continue
-        procs.say("kafka", f"creating topic {topic} ({partitions} partitions)")
+        procs.say("kafka", f"creating topic {topic} ({partitions} partitions, "
+                  f"replication {REPLICATION}, min.insync.replicas {MIN_INSYNC})")  # fmt: skip
         run_tool(
             "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", BOOTSTRAP,
             "--create", "--if-not-exists", "--topic", topic,
-            "--partitions", str(partitions), "--replication-factor", "1",
-            "--config", "retention.ms=-1",
+            "--partitions", str(partitions), "--replication-factor", str(REPLICATION),
+            "--config", "retention.ms=-1", "--config", f"min.insync.replicas={MIN_INSYNC}",
         )  # fmt: skip
 
 
+def _start(node: Node) -> None:
+    pid = procs.running_pid(node.daemon)
+    if pid is not None:
+        procs.say(node.daemon.name, f"already running (pid {pid})")
+        return
+    procs.ensure_port_free(node.daemon)
+    procs.ensure_port_free(procs.Daemon("kafka-controller", node.controller_port, ""))
+    pid = procs.spawn(node.daemon, _broker_argv(node))
+    procs.say(node.daemon.name, f"started (pid {pid}); waiting for {HOST}:{node.port}")
+
+
 def up() -> None:
-    """Start the broker if needed, wait until it serves metadata, create the topics."""
-    pid = procs.running_pid(DAEMON)
-    if pid is None:
-        procs.ensure_port_free(DAEMON)
-        procs.ensure_port_free(procs.Daemon("kafka-controller", KAFKA_CONTROLLER_PORT, ""))
-        render_config()
-        format_storage()
-        pid = procs.spawn(DAEMON, _broker_argv())
-        procs.say("kafka", f"started (pid {pid}); waiting for {BOOTSTRAP}")
-    else:
-        procs.say("kafka", f"already running (pid {pid})")
-    procs.wait_ready(DAEMON, lambda: api_keys() is not None, timeout=START_TIMEOUT)
+    """Start the nodes that are not running, wait until they serve metadata, create topics."""
+    for node in nodes():
+        if procs.running_pid(node.daemon) is None:
+            render_config(node)
+    format_storage()
+    for node in nodes():
+        _start(node)
+    for node in nodes():
+        port = node.port
+        procs.wait_ready(node.daemon, lambda p=port: api_keys(p) is not None,
+                         timeout=START_TIMEOUT)  # fmt: skip
     ensure_topics(_wait_for_metadata())
     procs.say("kafka", f"ready on {BOOTSTRAP}")
 
 
 def down() -> None:
-    """Stop the broker if dev.py started it."""
-    if procs.stop(DAEMON):
-        procs.say("kafka", "stopped")
+    """Stop the nodes dev.py started (the single node and any cluster node)."""
+    for node in reversed(nodes()):
+        if procs.stop(node.daemon):
+            procs.say(node.daemon.name, "stopped")
+
+
+def status_rows() -> list[tuple[str, procs.Daemon, int]]:
+    """(name, handle, port) of every node, for `status`."""
+    return [(node.daemon.name, node.daemon, node.port) for node in nodes()]
