@@ -6,6 +6,7 @@ import itertools
 import uuid
 
 import httpx
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID = "x-request-id"
@@ -83,7 +84,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise _BodyTooLargeError
+                raise _BodyTooLargeError(self.max_bytes)
             return message
 
         try:
@@ -92,8 +93,11 @@ class BodySizeLimitMiddleware:
             await _too_large(send, self.max_bytes)
 
 
-class _BodyTooLargeError(Exception):
-    pass
+class _BodyTooLargeError(HTTPException):
+    # an HTTPException, so FastAPI's body parsing passes it on (413) instead of folding
+    # it into a 400 "error parsing the body" (what a chunked body over the limit got)
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body over {limit} bytes")
 
 
 async def _too_large(send: Send, limit: int) -> None:

@@ -15,7 +15,9 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from common.auth import TokenVerifier, optional_principal
+from common.connections import KEEP_ALIVE_SECONDS, DeadlineHttpToolsProtocol
 from common.errors import install_error_handlers
+from common.form_encoding import FormEncodingMiddleware
 from common.gateway_trust import GatewayTrustMiddleware
 from common.health import health_router
 from common.http import BodySizeLimitMiddleware, RequestIdMiddleware
@@ -49,6 +51,7 @@ def create_service_app(
     app = FastAPI(
         title=title,
         lifespan=_closing_revocations(_probed(lifespan)),
+        **_api_docs(settings),
         dependencies=[Depends(optional_principal)],
     )
     app.state.settings = settings
@@ -63,6 +66,7 @@ def create_service_app(
     app.state.readiness_checks = {}
     app.state.metric_samplers = []  # gauges sampled every few seconds (common.probes)
     install_error_handlers(app)
+    app.add_middleware(FormEncodingMiddleware)  # added first: it runs inside the size limit
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
     if identity_from_gateway:
         app.add_middleware(GatewayTrustMiddleware, secret=settings.gateway_secret)
@@ -72,6 +76,13 @@ def create_service_app(
         app.include_router(router)
     configure_telemetry(settings, app=app)
     return app
+
+
+def _api_docs(settings: ServiceSettings) -> dict[str, Any]:
+    """No /docs, /redoc or /openapi.json in prod: the API's map is for its developers."""
+    if settings.env != "prod":
+        return {}
+    return {"openapi_url": None, "docs_url": None, "redoc_url": None}
 
 
 def _closing_revocations(lifespan: Lifespan) -> Lifespan:
@@ -121,7 +132,8 @@ def serve(app_factory: str, settings: ServiceSettings, *, workers: int = 1) -> N
         port=settings.port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=DeadlineHttpToolsProtocol,  # idle and slow connections are closed
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         access_log=False,
         timeout_graceful_shutdown=5,
     )
