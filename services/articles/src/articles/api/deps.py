@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from articles.settings import Settings
 from common.db import transaction
@@ -16,8 +16,9 @@ from common.db import transaction
 class Database:
     """Opens one transaction per use; the route decides where it begins and ends."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine) -> None:
         self._sessions = sessions
+        self._engine = engine
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -25,9 +26,21 @@ class Database:
         async with transaction(self._sessions) as session:
             yield session
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads only, in autocommit: no BEGIN/COMMIT round trips.
+
+        Each statement sees its own snapshot, so a read that needs one consistent view
+        over several statements takes :meth:`transaction` instead.
+        """
+        async with self._engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            async with AsyncSession(bind=conn) as session:
+                yield session
+
 
 def _database(request: Request) -> Database:
-    return Database(request.app.state.sessions)
+    return Database(request.app.state.sessions, request.app.state.engine)
 
 
 def _settings(request: Request) -> Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from articles.api.schemas import (
     ArticleOut,
     ArticlePage,
@@ -64,26 +66,31 @@ def section_detail(tree: SectionTree, section_id: int) -> SectionDetail:
     )
 
 
+def summary_fields(article: Article) -> dict[str, Any]:
+    """The fields of an article as listed, for building a response model once."""
+    c = article.content
+    return {
+        "id": article.id,
+        "slug": article.slug,
+        "title": c.title,
+        "subtitle": c.subtitle,
+        "summary": c.summary,
+        "section_id": article.section_id,
+        "author": c.author,
+        "source": c.source,
+        "tags": list(c.tags),
+        "cover_image_url": c.cover_image_url,
+        "status": article.status,  # deleted articles never reach a response
+        "published_at": article.published_at,
+        "updated_at": article.updated_at,
+        "favourite_count": article.favourite_count,
+        "recommend_count": article.recommend_count,
+    }
+
+
 def summary(article: Article) -> ArticleSummary:
     """An article as listed."""
-    c = article.content
-    return ArticleSummary(
-        id=article.id,
-        slug=article.slug,
-        title=c.title,
-        subtitle=c.subtitle,
-        summary=c.summary,
-        section_id=article.section_id,
-        author=c.author,
-        source=c.source,
-        tags=list(c.tags),
-        cover_image_url=c.cover_image_url,
-        status=article.status,  # deleted articles never reach a response
-        published_at=article.published_at,
-        updated_at=article.updated_at,
-        favourite_count=article.favourite_count,
-        recommend_count=article.recommend_count,
-    )
+    return ArticleSummary(**summary_fields(article))
 
 
 def _neighbour(n: Neighbour | None) -> NeighbourOut | None:
@@ -98,7 +105,7 @@ def article_out(view: ArticleView, *, favourited: bool | None = None) -> Article
     """An article with section, breadcrumbs, neighbours and comment settings."""
     a, tree = view.article, view.tree
     return ArticleOut(
-        **summary(a).model_dump(),
+        **summary_fields(a),
         body_html=a.content.body_html,
         revision=a.revision,
         created_at=a.created_at,

@@ -25,7 +25,7 @@ async def latest_articles(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ArticlePage:
     """Published articles of every section, newest first."""
-    async with db.transaction() as session:
+    async with db.reading() as session:
         found = await reading.list_published(session, cursor=cursor, page=page, limit=limit)
     return page_out(found, page_number=page if cursor is None else None)
 
@@ -44,7 +44,7 @@ async def get_article(
     article_id: ArticleId, db: DatabaseDep, caller: OptionalPrincipal
 ) -> ArticleOut:
     """A published (or archived) article with breadcrumbs, previous/next and counters."""
-    async with db.transaction() as session:
+    async with db.reading() as session:
         view = await reading.read_article(session, article_id=article_id)
         mine = await _favourited(session, article_id, caller)
     return article_out(view, favourited=mine)

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from articles.adapters import store
+from articles.adapters.article_page import article_page
 from articles.adapters.tables import articles
 from articles.domain.cursor import Cursor, time_cursor
 from articles.domain.records import Article, Neighbour, Page
@@ -27,7 +28,7 @@ class ArticleView:
     """An article with what its page shows around it."""
 
     article: Article
-    tree: SectionTree
+    tree: SectionTree  # at least the sections on the article's path
     previous: Neighbour | None  # the next older article in the section
     next: Neighbour | None  # the next newer article in the section
 
@@ -40,37 +41,18 @@ def visible_article(article: Article | None, article_id: object, *, editor: bool
     return article
 
 
-async def _neighbour(session: AsyncSession, article: Article, *, newer: bool) -> Neighbour | None:
-    if article.status != Status.PUBLISHED or article.published_at is None:
-        return None
-    key = (articles.c.published_at, articles.c.id)
-    here = (article.published_at, article.id)
-    after, before = tuple_(*key) > here, tuple_(*key) < here
-    order = [c.asc() if newer else c.desc() for c in key]
-    row = (
-        await session.execute(
-            select(articles.c.id, articles.c.slug, articles.c.title, articles.c.published_at)
-            .where(PUBLISHED, articles.c.section_id == article.section_id)
-            .where(after if newer else before)
-            .order_by(*order)
-            .limit(1)
-        )
-    ).first()
-    return Neighbour(row.id, row.slug, row.title, row.published_at) if row else None
-
-
 async def read_article(
     session: AsyncSession, *, article_id: int, editor: bool = False
 ) -> ArticleView:
     """An article readers may see (editors also see drafts), with breadcrumbs and neighbours."""
-    article = visible_article(
-        await store.get_article(session, article_id), article_id, editor=editor
-    )
+    found = await article_page(await session.connection(), article_id)
+    if found is None:
+        raise NotFoundError(f"article {article_id} does not exist")
     return ArticleView(
-        article=article,
-        tree=await store.load_tree(session),
-        previous=await _neighbour(session, article, newer=False),
-        next=await _neighbour(session, article, newer=True),
+        article=visible_article(found.article, article_id, editor=editor),
+        tree=SectionTree.of(found.path),
+        previous=found.previous,
+        next=found.next,
     )
 
 
