@@ -32,32 +32,40 @@ _visible_article = and_(
 )
 
 
-async def article_visible(session: AsyncSession, article_id: int) -> bool:
-    """Whether readers may see the article's comments at all."""
-    status = await session.scalar(
-        select(articles.c.status).where(articles.c.article_id == article_id)
+async def thread_head(session: AsyncSession, article_id: int) -> tuple[bool, int]:
+    """Whether readers may see the article's comments, and how many are approved."""
+    approved = (
+        select(func.count())
+        .where(c.article_id == article_id, c.status == "approved")
+        .scalar_subquery()
     )
-    return status in VISIBLE_ARTICLE
+    row = (
+        await session.execute(
+            select(articles.c.status.in_(VISIBLE_ARTICLE), approved).where(
+                articles.c.article_id == article_id
+            )
+        )
+    ).first()
+    return (bool(row[0]), int(row[1])) if row is not None else (False, 0)
 
 
-async def thread_roots(
+async def thread_rows(
     session: AsyncSession, *, article_id: int, before_id: int | None, limit: int
-) -> Sequence[Any]:
-    """Approved top-level comments, newest first, below ``before_id``."""
-    query = select(*COLUMNS).where(
+) -> tuple[Sequence[Any], Sequence[Any]]:
+    """Approved top-level comments (newest first, below ``before_id``) and their approved
+    replies (oldest first, so parents come before children), in one statement."""
+    roots = select(*COLUMNS).where(
         c.article_id == article_id, c.status == "approved", c.parent_id.is_(None)
     )
     if before_id is not None:
-        query = query.where(c.id < before_id)
-    return (await session.execute(query.order_by(c.id.desc()).limit(limit))).all()
-
-
-async def thread_replies(session: AsyncSession, *, root_ids: list[int]) -> Sequence[Any]:
-    """Approved replies in the given threads, oldest first (parents before children)."""
-    if not root_ids:
-        return []
-    query = select(*COLUMNS).where(c.root_id.in_(root_ids), c.status == "approved")
-    return (await session.execute(query.order_by(c.id))).all()
+        roots = roots.where(c.id < before_id)
+    page = roots.order_by(c.id.desc()).limit(limit).cte("page")
+    replies = select(*COLUMNS).where(
+        c.root_id.in_(select(page.c.id)), c.status == "approved", c.parent_id.is_not(None)
+    )
+    rows = (await session.execute(select(page).union_all(replies))).all()
+    top = sorted((r for r in rows if r.parent_id is None), key=lambda r: -r.id)
+    return top, sorted((r for r in rows if r.parent_id is not None), key=lambda r: r.id)
 
 
 async def approved_counts(session: AsyncSession, article_ids: list[int]) -> dict[int, int]:

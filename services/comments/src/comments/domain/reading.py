@@ -79,14 +79,13 @@ async def article_threads(
 ) -> ThreadPage:
     """Approved comments of an article, threaded, paged by top-level comment."""
     async with ctx.sessions() as session:
-        if not await reads.article_visible(session, article_id):
+        visible, total = await reads.thread_head(session, article_id)
+        if not visible:
             return ThreadPage(article_id=article_id, items=[], next_cursor=None, total=0)
-        rows = await reads.thread_roots(
+        rows, replies = await reads.thread_rows(
             session, article_id=article_id, before_id=before_id, limit=limit + 1
         )
-        roots = [CommentView.from_row(r) for r in rows[:limit]]
-        replies = await reads.thread_replies(session, root_ids=[r.id for r in roots])
-        total = (await reads.approved_counts(session, [article_id])).get(article_id, 0)
+    roots = [CommentView.from_row(r) for r in rows[:limit]]
     _nest(roots, [CommentView.from_row(r) for r in replies])
     more = len(rows) > limit
     return ThreadPage(
