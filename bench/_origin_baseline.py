@@ -99,7 +99,7 @@ async def hot(request: Request) -> Response:
     rows = await redis.zrevrange(P["args"]["hot"], 0, 9, withscores=True)
     metas = await redis.hmget(f"{P['redis_prefix']}a:meta", [m for m, _ in rows]) if rows else []
     return _json(
-        [[m, s, orjson.loads(t) if t else None] for (m, s), t in zip(rows, metas, strict=True)]
+        [[int(m), s, orjson.loads(t) if t else None] for (m, s), t in zip(rows, metas, strict=True)]
     )
 
 
