@@ -291,11 +291,14 @@ def base_environment(uid: str) -> dict[str, str]:
 SERVICE_PREFIXES = ("ARTICLES_", "COMMENTS_", "ANALYTICS_", "GATEWAY_", "NEWSROOM_")
 
 
-def start_platform() -> Platform:
-    """Migrate, create topics, start every process, wait until all are ready."""
+def start_platform(extra_env: dict[str, str] | None = None) -> Platform:
+    """Migrate, create topics, start every process, wait until all are ready.
+
+    ``extra_env`` is added to every process's environment (e.g. where to send traces).
+    """
     uid = uuid.uuid4().hex[:8]
     logs = Path(tempfile.mkdtemp(prefix=f"newsroom-stack-{uid}-"))
-    platform = Platform(uid=uid, base_env=base_environment(uid), logs=logs)
+    platform = Platform(uid=uid, base_env=base_environment(uid) | (extra_env or {}), logs=logs)
     ports = {service: free_port() for service in SERVICES}
     for service in SERVICES:
         platform.base_env[f"NEWSROOM_{service.upper()}_URL"] = f"http://127.0.0.1:{ports[service]}"

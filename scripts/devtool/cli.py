@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from devtool import bootstrap, kafka, postgres, procs, redis, services
+from devtool import bootstrap, kafka, observability, postgres, procs, redis, services
 from devtool.config import (
     DB_NAME,
     DB_PASSWORD,
@@ -69,6 +69,7 @@ def _status_rows() -> list[tuple[str, procs.Daemon, Callable[[], bool], str]]:
         ("postgres", postgres.DAEMON, postgres.accepting_connections,
          f"{HOST}:{POSTGRES_PORT}"),
         *(services.status_rows() if INSTANCE.name == "dev" else []),
+        *(observability.status_rows() if INSTANCE.name == "dev" else []),
     ]  # fmt: skip
 
 
@@ -86,6 +87,7 @@ def up() -> None:
         raise DevError(f"`up` runs the development stack, not the {INSTANCE.name} instance")
     bootstrap.bootstrap()
     infra_up()
+    observability.up()  # before the services, so their first traces have somewhere to go
     services.migrate()
     services.load_demo_content()
     try:
@@ -104,6 +106,8 @@ Newsroom is up.
   portal            {gateway}/
   moderation desk   {gateway}/moderation
   ops dashboard     {gateway}/ops
+  metrics, alerts   http://{HOST}:{observability.PROMETHEUS_PORT}/  (Prometheus; /alerts)
+  traces            http://{HOST}:{observability.JAEGER_QUERY_PORT}/  (Jaeger)
   database          postgresql://{DB_USER}:{DB_PASSWORD}@{HOST}:{POSTGRES_PORT}/{DB_NAME}
   environment       source {ENV_FILE.relative_to(REPO)}
   logs              .dev/logs/
@@ -126,6 +130,7 @@ def _print_demo_accounts() -> None:
 def down() -> None:
     """Stop the services, Prometheus and Jaeger, then the infrastructure."""
     services.stop_all()
+    observability.down()
     infra_down()
 
 

@@ -125,6 +125,7 @@ def dev_env() -> dict[str, str]:
     for service, port in SERVICE_PORTS.items():
         env[f"{service.upper()}_PORT"] = str(port)
     env["GATEWAY_VIEW_JOURNAL_DIR"] = str(DEV / "views")  # answered reads survive a kill
+    env["NEWSROOM_OTEL_ENDPOINT"] = f"http://{HOST}:4318"  # Jaeger (devtool.observability)
     return env
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka.errors import KafkaError
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 from sqlalchemy import (
     JSON,
@@ -30,9 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from common.events import Envelope, EventData
 from common.kafka.producer import EventPublisher
-from common.telemetry import current_trace_carrier
+from common.telemetry import context_from_headers, current_trace_carrier, tracer
 
 log = logging.getLogger(__name__)
+_tracer = tracer(__name__)
 RELAYED = Counter("newsroom_outbox_relayed_total", "Outbox rows published", ["schema"])
 OLDEST_UNSENT = Gauge(
     "newsroom_outbox_oldest_unsent_age_seconds",
@@ -184,9 +188,11 @@ class OutboxRelay:
             _observe_age(self._schema, rows)
             if not rows:
                 return 0
-            await self._publisher.publish_many(
-                (Envelope.model_validate(r.envelope), r.topic, r.trace_carrier) for r in rows
-            )
+            with _publish_spans(rows) as carriers:
+                await self._publisher.publish_many(
+                    (Envelope.model_validate(r.envelope), r.topic, carrier)
+                    for r, carrier in zip(rows, carriers, strict=True)
+                )
             await self.before_mark_sent([r.id for r in rows])
             await conn.execute(
                 update(t).where(t.c.id.in_([r.id for r in rows])).values(sent_at=func.now())
@@ -208,3 +214,30 @@ def _observe_age(schema: str, rows: Sequence[Any]) -> None:
         oldest = oldest.replace(tzinfo=UTC)
     age = (datetime.now(UTC) - oldest).total_seconds()
     OLDEST_UNSENT.labels(schema).set(max(0.0, age))
+
+
+@contextmanager
+def _publish_spans(rows: Sequence[Any]) -> Iterator[list[dict[str, str]]]:
+    """A producer span per row, in the trace of the change that wrote it; yields carriers.
+
+    Consumers then continue the trace from the relay's publish, not from the request.
+    """
+    spans = [
+        _tracer.start_span(
+            f"publish {r.envelope.get('event_type', 'event')}",
+            context=context_from_headers(r.trace_carrier),
+            kind=SpanKind.PRODUCER,
+            attributes={"messaging.system": "kafka", "messaging.destination.name": r.topic},
+        )
+        for r in rows
+    ]
+    carriers = []
+    for span in spans:
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier, context=trace.set_span_in_context(span))
+        carriers.append(carrier)
+    try:
+        yield carriers
+    finally:
+        for span in spans:
+            span.end()

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
 from common.events import Envelope
 from common.kafka.consumer import ConsumedEvent
 from common.settings import ServiceSettings
+from common.telemetry import context_from_headers, tracer
 from gateway.cache.invalidation import TOPICS, CacheInvalidator
 
 log = logging.getLogger(__name__)
+_tracer = tracer(__name__)
 
 
 class InvalidationConsumer:
@@ -66,7 +71,8 @@ class InvalidationConsumer:
                     self.ready.set()
                 events = [e for records in batches.values() for r in records if (e := _event(r))]
                 if events:
-                    await self._invalidator.handle_batch(events)
+                    with _traced(events):
+                        await self._invalidator.handle_batch(events)
         finally:
             await consumer.stop()
 
@@ -81,4 +87,24 @@ def _event(record: object) -> ConsumedEvent | None:
         topic=record.topic,  # type: ignore[attr-defined]
         partition=record.partition,  # type: ignore[attr-defined]
         offset=record.offset,  # type: ignore[attr-defined]
+        headers=record.headers or (),  # type: ignore[attr-defined]
     )
+
+
+@contextmanager
+def _traced(events: Sequence[ConsumedEvent]) -> Iterator[None]:
+    """One consumer span per event, in the event's own trace, lasting the batch's handling."""
+    spans = [
+        _tracer.start_span(
+            f"invalidate {e.envelope.event_type}",
+            context=context_from_headers(e.headers),
+            kind=SpanKind.CONSUMER,
+            attributes={"messaging.system": "kafka", "messaging.destination.name": e.topic},
+        )
+        for e in events
+    ]
+    try:
+        yield
+    finally:
+        for span in spans:
+            span.end()
