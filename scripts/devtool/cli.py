@@ -8,7 +8,16 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from devtool import bootstrap, kafka, observability, postgres, procs, redis, services
+from devtool import (
+    bootstrap,
+    kafka,
+    observability,
+    postgres,
+    procs,
+    redis,
+    redis_cluster,
+    services,
+)
 from devtool.config import (
     DB_NAME,
     DB_PASSWORD,
@@ -25,7 +34,7 @@ from devtool.config import (
 )
 from devtool.errors import DevError
 
-INFRA = (postgres, redis, kafka)  # start order; stopped in reverse
+INFRA = (postgres, redis, redis_cluster, kafka)  # start order; stopped in reverse
 
 
 def setup() -> None:
@@ -148,12 +157,12 @@ def _prepare() -> None:
 def test(pytest_args: Sequence[str]) -> int:
     """pytest on the test instance's infrastructure (never the stack `up` started)."""
     _prepare()
+    bootstrap.ensure_helm()  # the chart tests render with it
     return _uv_run("pytest", *pytest_args)
 
 
 def lint() -> int:
     """ruff (lint and format check) and mypy, as CI runs them."""
-    bootstrap.ensure_helm()  # the chart tests render with it
     bootstrap.sync_python_env()
     for args in (("ruff", "check", "."), ("ruff", "format", "--check", "."), ("mypy",)):
         code = _uv_run(*args)

@@ -25,6 +25,7 @@ class Instance:
     redis_port: int
     postgres_port: int
     kafka_nodes: int = 1
+    redis_cluster: bool = False  # three Redis Cluster primaries beside the plain Redis
 
     @property
     def kafka_controller_port(self) -> int:
@@ -42,6 +43,7 @@ INSTANCES = {
         redis_port=36379,
         postgres_port=35432,
         kafka_nodes=3,
+        redis_cluster=True,
     ),
 }
 INSTANCE_VARIABLE = "NEWSROOM_DEV_INSTANCE"  # dev.py sets it to "test" for `test` and `bench`
@@ -115,6 +117,9 @@ def dev_env() -> dict[str, str]:
         "NEWSROOM_REDIS_URL": f"redis://{HOST}:{REDIS_PORT}/0",
         "NEWSROOM_DATABASE_URL": f"postgresql+asyncpg://{db}",
     }
+    if INSTANCE.redis_cluster:  # for the tests that opt in; services keep the plain Redis
+        ports = range(REDIS_PORT + 1, REDIS_PORT + 4)
+        env["REDIS_CLUSTER_NODES"] = ",".join(f"{HOST}:{port}" for port in ports)
     if INSTANCE.name != "dev":
         # tests start their own services on free ports and journal reads in temp dirs;
         # they never get the running stack's service addresses or its view journal

@@ -50,10 +50,14 @@ class ServiceSettings(BaseSettings):
     db_schema: str = "public"
     db_pool_size: int = 10
     redis_url: str = "redis://127.0.0.1:16379/0"
+    redis_cluster_nodes: str = ""  # "host:port,...": a Redis Cluster (the URL gives options)
 
     kafka_bootstrap: str = "127.0.0.1:19092"
     topic_suffix: str = ""  # tests isolate their topics with a unique suffix
     topic_partitions: int = 6
+    # 3 and 2 on a replicated cluster: an acks=all write then survives losing one broker
+    topic_replication_factor: int = Field(default=1, ge=1)
+    topic_min_insync_replicas: int = Field(default=1, ge=1)
 
     jwt_public_key: str = DEV_JWT_PUBLIC_KEY
     jwt_issuer: str = "newsroom"

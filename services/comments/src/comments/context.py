@@ -42,7 +42,7 @@ class CommentsContext:
         """Clients for ``settings``; call :meth:`close` when done."""
         engine = create_engine(settings)
         sessions = session_factory(engine)
-        redis = create_redis(settings.redis_url)
+        redis = create_redis(settings.redis_url, cluster_nodes=settings.redis_cluster_nodes)
         return cls(
             settings=settings,
             engine=engine,

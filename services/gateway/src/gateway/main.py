@@ -120,7 +120,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start every client and background worker; stop them in reverse order."""
     settings: Settings = app.state.settings
     async with AsyncExitStack() as stack:
-        redis = create_redis(settings.redis_url)
+        redis = create_redis(settings.redis_url, cluster_nodes=settings.redis_cluster_nodes)
         stack.push_async_callback(redis.aclose)
         gw = _build(settings, redis, stack, app.state.revocations)
         for upstream in gw.upstreams.values():

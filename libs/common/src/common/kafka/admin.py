@@ -13,6 +13,11 @@ from common.settings import ServiceSettings
 KEEP_FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}  # replay rebuilds state
 
 
+def _new_topic(settings: ServiceSettings, name: str, partitions: int) -> NewTopic:
+    configs = {**KEEP_FOREVER, "min.insync.replicas": str(settings.topic_min_insync_replicas)}
+    return NewTopic(name, partitions, settings.topic_replication_factor, topic_configs=configs)
+
+
 async def ensure_topics(
     settings: ServiceSettings, topics: Iterable[str], *, partitions: int | None = None
 ) -> None:
@@ -29,7 +34,7 @@ async def ensure_topics(
                 (dlq_topic(name), 1),
             ):
                 if physical not in existing:
-                    wanted.append(NewTopic(physical, count, 1, topic_configs=KEEP_FOREVER))
+                    wanted.append(_new_topic(settings, physical, count))
         if wanted:
             try:
                 await admin.create_topics(wanted)

@@ -45,7 +45,9 @@ class LoginGuard:
     policy: LoginPolicy
 
     def _key(self, kind: str, account: str, client: str = "") -> str:
-        return f"{self.prefix}:login:{kind}:{account}:{client}"
+        # one hash tag per (account, client): `succeeded` deletes two of its keys in one
+        # command, which a Redis Cluster allows only within one slot
+        return f"{self.prefix}:login:{kind}:{{{account}:{client}}}"
 
     async def check(self, username_key: str, client: str) -> None:
         """Refuse with 429 (and Retry-After) while this client must wait for this account."""
