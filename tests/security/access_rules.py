@@ -1,0 +1,146 @@
+"""Who may call each route: the rule table the authorisation matrix checks every route against.
+
+A route with no rule here fails the matrix test: adding a route means deciding who may use it.
+
+API rules (bearer token): ``public`` anyone; ``user`` any logged-in user; ``moderator``,
+``editor``, ``admin`` that role (admin holds every role). Pages and form posts of the
+gateway (cookie session) use the same names prefixed with ``page:`` / ``form:``.
+``ops`` routes belong to the metrics-exposure work and are checked only for "no 5xx".
+"""
+
+from __future__ import annotations
+
+PUBLIC, USER, MODERATOR, EDITOR, ADMIN = "public", "user", "moderator", "editor", "admin"
+PAGE, FORM = "page:public", "form:public"
+OPS = "ops"
+
+_SERVICE_COMMON = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): OPS,
+    ("GET", "/openapi.json"): OPS,
+    ("GET", "/docs"): OPS,
+    ("GET", "/docs/oauth2-redirect"): OPS,
+    ("GET", "/redoc"): OPS,
+}
+
+RULES: dict[str, dict[tuple[str, str], str]] = {
+    "articles": {
+        **_SERVICE_COMMON,
+        ("GET", "/api/v1/articles"): PUBLIC,
+        ("POST", "/api/v1/articles"): EDITOR,
+        ("GET", "/api/v1/articles/by-slug/{slug}"): PUBLIC,
+        ("GET", "/api/v1/articles/{article_id}"): PUBLIC,
+        ("PATCH", "/api/v1/articles/{article_id}"): EDITOR,
+        ("DELETE", "/api/v1/articles/{article_id}"): EDITOR,
+        ("POST", "/api/v1/articles/{article_id}/archive"): EDITOR,
+        ("POST", "/api/v1/articles/{article_id}/publish"): EDITOR,
+        ("POST", "/api/v1/articles/{article_id}/schedule"): EDITOR,
+        ("POST", "/api/v1/articles/{article_id}/unpublish"): EDITOR,
+        ("GET", "/api/v1/articles/{article_id}/revisions"): EDITOR,
+        ("POST", "/api/v1/articles/{article_id}/revisions/{revision}/restore"): EDITOR,
+        ("POST", "/api/v1/articles/{article_id}/favourite"): USER,
+        ("DELETE", "/api/v1/articles/{article_id}/favourite"): USER,
+        ("POST", "/api/v1/articles/{article_id}/recommend"): PUBLIC,
+        ("GET", "/api/v1/articles/{article_id}/related"): PUBLIC,
+        ("GET", "/api/v1/editor/articles"): EDITOR,
+        ("GET", "/api/v1/editor/articles/{article_id}"): EDITOR,
+        ("GET", "/api/v1/rss.xml"): PUBLIC,
+        ("GET", "/api/v1/search"): PUBLIC,
+        ("GET", "/api/v1/sections"): PUBLIC,
+        ("POST", "/api/v1/sections"): EDITOR,
+        ("GET", "/api/v1/sections/{section_id}"): PUBLIC,
+        ("PATCH", "/api/v1/sections/{section_id}"): EDITOR,
+        ("GET", "/api/v1/sections/{section_id}/articles"): PUBLIC,
+        ("GET", "/api/v1/sections/{section_id}/rss.xml"): PUBLIC,
+        ("GET", "/api/v1/sitemap.xml"): PUBLIC,
+    },
+    "comments": {
+        **_SERVICE_COMMON,
+        # comments of readers: anonymous visitors too (by the gateway's client id); who may
+        # see or delete one comment is the comment's own business (author or moderator)
+        ("GET", "/api/v1/articles/{article_id}/comments"): PUBLIC,
+        ("POST", "/api/v1/articles/{article_id}/comments"): PUBLIC,
+        ("GET", "/api/v1/comments/counts"): PUBLIC,
+        ("GET", "/api/v1/comments/latest"): PUBLIC,
+        ("GET", "/api/v1/comments/mine"): PUBLIC,
+        ("GET", "/api/v1/comments/{comment_id}"): PUBLIC,
+        ("DELETE", "/api/v1/comments/{comment_id}"): PUBLIC,
+        ("POST", "/api/v1/comments/{comment_id}/like"): PUBLIC,
+        ("POST", "/api/v1/comments/{comment_id}/report"): PUBLIC,
+        ("GET", "/api/v1/moderation/audit"): MODERATOR,
+        ("GET", "/api/v1/moderation/bans"): MODERATOR,
+        ("POST", "/api/v1/moderation/bans"): MODERATOR,
+        ("DELETE", "/api/v1/moderation/bans/{ban_id}"): MODERATOR,
+        ("POST", "/api/v1/moderation/claims"): MODERATOR,
+        ("POST", "/api/v1/moderation/claims/release"): MODERATOR,
+        ("POST", "/api/v1/moderation/decisions"): MODERATOR,
+        ("GET", "/api/v1/moderation/queue"): MODERATOR,
+        ("GET", "/api/v1/moderation/stats"): MODERATOR,
+        ("GET", "/api/v1/moderation/words"): MODERATOR,
+        ("POST", "/api/v1/moderation/words"): MODERATOR,
+        ("PUT", "/api/v1/moderation/words"): MODERATOR,
+        ("DELETE", "/api/v1/moderation/words"): MODERATOR,
+    },
+    "analytics": {
+        **_SERVICE_COMMON,
+        ("GET", "/api/v1/articles/{article_id}/stats"): PUBLIC,
+        ("GET", "/api/v1/hot"): PUBLIC,
+        ("GET", "/api/v1/hot/{article_id}/explain"): PUBLIC,
+        ("GET", "/api/v1/reads"): PUBLIC,
+        ("GET", "/api/v1/stats/overview"): ADMIN,
+        ("GET", "/api/v1/stats/sections"): PUBLIC,
+    },
+    "gateway": {
+        **_SERVICE_COMMON,
+        ("GET", "/static/{path:path}"): PAGE,
+        # every other /api/v1 path goes to its service: checked by running each service's
+        # rows through the gateway as well
+        **{(m, "/api/v1/{rest:path}"): "proxy" for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
+        ("GET", "/api/v1/articles/{article_id}"): PUBLIC,
+        ("POST", "/api/v1/auth/login"): PUBLIC,
+        ("POST", "/api/v1/auth/logout"): PUBLIC,
+        ("POST", "/api/v1/auth/refresh"): PUBLIC,
+        ("POST", "/api/v1/auth/register"): PUBLIC,
+        ("GET", "/api/v1/auth/me"): USER,
+        ("GET", "/api/v1/users"): ADMIN,
+        ("PUT", "/api/v1/users/{user_id}/roles"): ADMIN,
+        ("GET", "/"): PAGE,
+        ("GET", "/articles/{article_id}"): PAGE,
+        ("GET", "/articles/{article_id}/print"): PAGE,
+        ("GET", "/sections/{section_id}"): PAGE,
+        ("GET", "/sections/{section_id}/rss.xml"): PAGE,
+        ("GET", "/rss.xml"): PAGE,
+        ("GET", "/sitemap.xml"): PAGE,
+        ("GET", "/search"): PAGE,
+        ("GET", "/login"): PAGE,
+        ("GET", "/register"): PAGE,
+        ("POST", "/login"): FORM,
+        ("POST", "/register"): FORM,
+        ("POST", "/logout"): FORM,
+        ("POST", "/articles/{article_id}/comments"): FORM,
+        ("POST", "/articles/{article_id}/recommend"): FORM,
+        ("POST", "/articles/{article_id}/favourite"): "form:user",
+        ("GET", "/moderation"): "page:moderator",
+        ("GET", "/moderation/audit"): "page:moderator",
+        ("GET", "/moderation/bans"): "page:moderator",
+        ("GET", "/moderation/words"): "page:moderator",
+        ("GET", "/moderation/feed"): "page:moderator",
+        ("POST", "/moderation/ban-author"): "form:moderator",
+        ("POST", "/moderation/bans"): "form:moderator",
+        ("POST", "/moderation/bans/{ban_id}/lift"): "form:moderator",
+        ("POST", "/moderation/claim"): "form:moderator",
+        ("POST", "/moderation/decisions"): "form:moderator",
+        ("POST", "/moderation/release"): "form:moderator",
+        ("POST", "/moderation/words"): "form:moderator",
+        ("GET", "/editor"): "page:editor",
+        ("GET", "/editor/new"): "page:editor",
+        ("GET", "/editor/{article_id}"): "page:editor",
+        ("POST", "/editor/save"): "form:editor",
+        ("POST", "/editor/{article_id}/workflow"): "form:editor",
+        ("GET", "/ops"): "page:admin",
+        ("GET", "/ops/data.json"): "page:admin",
+        ("GET", "/admin/users"): "page:admin",
+        ("POST", "/admin/users/{user_id}/roles"): "form:admin",
+    },
+}
