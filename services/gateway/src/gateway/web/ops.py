@@ -45,7 +45,7 @@ async def ops_data(request: Request, gw: Gateway, session: WebSession) -> dict[s
         "overview": overview[1] if overview and overview[0] == 200 else None,
         "moderation": moderation[1] if moderation and moderation[0] == 200 else None,
         "upstreams": {n: {"circuit_open": u.breaker.is_open} for n, u in gw.upstreams.items()},
-        "views_pending": gw.views.pending,
+        "views_pending": gw.reads.unacknowledged,
     }
 
 
