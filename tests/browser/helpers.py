@@ -28,13 +28,15 @@ def api(base: str, username: str | None = None) -> httpx.Client:
     return httpx.Client(base_url=base, headers=headers, timeout=10)
 
 
-def fresh_article(base: str, content: Content, title: str, body_html: str = "") -> int:
+def fresh_article(
+    base: str, content: Content, title: str, body_html: str = "", section_id: int | None = None
+) -> int:
     """A newly published article that the comments service already accepts comments on."""
     with api(base, "editor") as editor:
         created = editor.post(
             "/api/v1/articles",
             json={
-                "section_id": content.subsection_id,
+                "section_id": section_id or content.subsection_id,
                 "title": title,
                 "summary": "审核台测试文章。",
                 "body_html": body_html or "<p>城市更新是一项系统工程。</p>",
