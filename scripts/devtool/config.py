@@ -35,13 +35,15 @@ class Instance:
 INSTANCES = {
     "dev": Instance("dev", DEV, kafka_port=19092, redis_port=16379, postgres_port=15432),
     "test": Instance("test", DEV / "test", kafka_port=29092, redis_port=26379, postgres_port=25432),
-    # the replicated setup of the `cluster` tests: three Kafka nodes (39092, 39094, 39096)
+    # the replicated setup of the `cluster` tests: three Kafka nodes (31092, 31094, 31096)
+    # and three Redis Cluster primaries (31380-31382); below the ephemeral port range
+    # (32768+), where an outgoing connection could hold a port a restarted node needs
     "cluster": Instance(
         "cluster",
         DEV / "cluster",
-        kafka_port=39092,
-        redis_port=36379,
-        postgres_port=35432,
+        kafka_port=31092,
+        redis_port=31379,
+        postgres_port=31432,
         kafka_nodes=3,
         redis_cluster=True,
     ),

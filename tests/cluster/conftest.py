@@ -24,14 +24,16 @@ REPLICATED = {"NEWSROOM_TOPIC_REPLICATION_FACTOR": "3", "NEWSROOM_TOPIC_MIN_INSY
 
 def cluster_infra_up() -> None:
     """Start whatever of the cluster instance is not running (and wait until it serves)."""
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "dev.py"), "infra-up"],
-        check=True,
+        check=False,
         timeout=400,
         cwd=REPO,
         env={**os.environ, **CLUSTER},
         capture_output=True,
+        text=True,
     )
+    assert done.returncode == 0, f"cluster infra-up failed:\n{done.stdout[-3000:]}{done.stderr}"
 
 
 def cluster_env() -> dict[str, str]:
