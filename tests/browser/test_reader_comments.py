@@ -52,3 +52,28 @@ def test_comment_box_says_what_the_section_does_and_spam_is_held_or_refused(
         page.wait_for_timeout(300)  # the approval event invalidates the cached page
         page.reload()
     context.close()
+
+
+def test_a_refused_comment_is_explained_in_chinese_and_keeps_its_text(
+    platform: Platform, content: Content, browser: Browser, screenshots: Path
+) -> None:
+    base = platform.gateway
+    # without the page's script the counter cannot stop the post: the service refuses it
+    context = browser.new_context(
+        user_agent=BROWSER_UA, viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(f"{base}/articles/{content.article_ids[2]}")
+    typed = "城市更新要听取居民的意见" * 21  # 252 characters
+    page.fill("#nickname", "话多的读者")
+    page.fill("#comment-body", typed)
+    page.click("#comment-form button[type=submit]")
+    expect(page.locator("h1")).to_have_text("评论未提交")
+    expect(page.locator("#refusal")).to_have_text("评论超过了字数上限，请删减后再提交。")
+    expect(page.locator("#comment-body")).to_have_value(typed)
+    expect(page.locator("#nickname")).to_have_value("话多的读者")
+    page.screenshot(path=str(screenshots / "comment-refused-390.png"), full_page=True)
+    page.fill("#comment-body", "城市更新要听取居民的意见。")
+    page.click("#comment-form button[type=submit]")
+    expect(page.locator("#comments .flash")).to_contain_text("审核通过后显示")
+    context.close()

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Chinese UI text uses full-width punctuation on purpose
 """Form posts on an article: comment, favourite, recommend (forwarded to the owning service)."""
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ async def post_comment(
     request: Request,
     gw: GatewayDep,
     session: SessionDep,
-    body: Annotated[str, Form(max_length=4000)],
+    body: Annotated[str, Form(max_length=20_000)],  # longer is refused by comments, in Chinese
     nickname: Annotated[str, Form(max_length=40)] = "",
     parent_id: Annotated[str, Form(max_length=20)] = "",
     csrf_token: Csrf = None,
@@ -64,17 +65,49 @@ async def post_comment(
         status = str(answer.get("status", "pending"))
         out = RedirectResponse(f"/articles/{article_id}?comment={status}#comments", 303)
     else:
-        out = _refused(article_id, response.status_code, answer)
+        typed = {"body": body, "nickname": nickname, "parent_id": parent_id}
+        retry = response.headers.get("retry-after", "")
+        out = _refused(article_id, response.status_code, answer, typed, session, retry)
     return apply_session(out, session, secure=gw.settings.cookie_secure)
 
 
-def _refused(article_id: int, status: int, answer: dict[str, Any]) -> Response:
-    page = Page(
-        "refused.html",
-        {"article_id": article_id, "detail": answer.get("detail", "")},
-        status=status,
-    )
-    return HTMLResponse(render(page, WebSession()), status_code=status)
+_REFUSALS = {
+    "too_long": "评论超过了字数上限，请删减后再提交。",
+    "payload_too_large": "评论太长了，请删减后再提交。",
+    "empty": "评论内容不能为空。",
+    "invalid_characters": "评论中有不可见的控制字符，请删除后再提交。",
+    "invalid_nickname": "昵称只能包含文字、数字、空格和 _-.· 这些符号。",
+    "invalid_parent": "要回复的评论不存在或尚未公开。",
+    "csrf_failed": "页面已过期，请重新提交。",
+}
+
+
+def refusal_message(status: int, answer: dict[str, Any], retry_after: str) -> str:
+    """Why a comment was not taken, in Chinese, whatever the service said."""
+    if status == 429:
+        wait = f" {retry_after} 秒" if retry_after.isdigit() else "片刻"
+        return f"评论太频繁了，请等{wait}后再提交。"
+    if status >= 500:
+        return "评论服务暂时不可用，请稍后再试。"
+    return _REFUSALS.get(str(answer.get("error", "")), "评论未能提交，请检查内容后再试。")
+
+
+def _refused(
+    article_id: int,
+    status: int,
+    answer: dict[str, Any],
+    typed: dict[str, str],
+    session: WebSession,
+    retry_after: str,
+) -> Response:
+    """The refusal in Chinese with the comment form again, holding what the reader typed."""
+    context = {
+        "article_id": article_id,
+        "detail": refusal_message(status, answer, retry_after),
+        "typed": typed,
+    }
+    page = Page("refused.html", context, status=status)
+    return HTMLResponse(render(page, session), status_code=status)
 
 
 async def _reaction(
