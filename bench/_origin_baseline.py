@@ -87,7 +87,7 @@ async def reads(request: Request) -> Response:
     counts, *uniques = await pipe.execute()
     return _json(
         [
-            {"article_id": i, "reads": c, "uv": u}
+            {"article_id": i, "reads": int(c or 0), "uv": u}
             for i, c, u in zip(ids, counts, uniques, strict=True)
         ]
     )

@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -90,17 +91,28 @@ def endpoints(s: Seeded) -> list[Endpoint]:
     ]
 
 
+def _post(client: httpx.Client, path: str, **kwargs: Any) -> httpx.Response:
+    """POST, retried while the platform answers 503 (a loaded machine trips timeouts)."""
+    deadline = time.monotonic() + 60
+    while (response := client.post(path, **kwargs)).status_code == 503:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    return response.raise_for_status()
+
+
 def _publish(client: httpx.Client) -> tuple[int, int, list[int]]:
     from articles.demo.catalogue import ROOTS
     from articles.demo.writer import ArticleWriter
 
-    root = client.post("/api/v1/sections", json={"name": "要闻", "comment_policy": "pre"})
-    sub = client.post("/api/v1/sections", json={"name": "国内", "parent_id": root.json()["id"]})
+    root = _post(client, "/api/v1/sections", json={"name": "要闻", "comment_policy": "pre"})
+    sub = _post(client, "/api/v1/sections", json={"name": "国内", "parent_id": root.json()["id"]})
     writer, node = ArticleWriter(seed=11), ROOTS[0].children[0]
     ids = []
     for n in range(PUBLISHED):
         text = writer.write(node, node.topics[n % len(node.topics)])
-        created = client.post(
+        created = _post(
+            client,
             "/api/v1/articles",
             json={
                 "section_id": sub.json()["id"],
@@ -111,9 +123,8 @@ def _publish(client: httpx.Client) -> tuple[int, int, list[int]]:
                 "tags": list(text.tags),
             },
         )
-        created.raise_for_status()
         ids.append(int(created.json()["id"]))
-        client.post(f"/api/v1/articles/{ids[-1]}/publish").raise_for_status()
+        _post(client, f"/api/v1/articles/{ids[-1]}/publish")
     return int(root.json()["id"]), int(sub.json()["id"]), ids
 
 
@@ -346,6 +357,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     """Parse arguments, run, print and save."""
+    # a terminated run still stops the platform it started (the finally blocks run)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--rounds", type=int, default=1)
