@@ -133,6 +133,7 @@ def dev_env() -> dict[str, str]:
         env[f"{service.upper()}_PORT"] = str(port)
     env["GATEWAY_VIEW_JOURNAL_DIR"] = str(DEV / "views")  # answered reads survive a kill
     env["NEWSROOM_OTEL_ENDPOINT"] = f"http://{HOST}:4318"  # Jaeger (devtool.observability)
+    env["GATEWAY_PROMETHEUS_URL"] = f"http://{HOST}:9090"  # the ops page's charts and alerts
     return env
 
 

@@ -49,6 +49,8 @@ class Settings(ServiceSettings):
     cache_enabled: bool = True  # off: every request assembles from the upstreams (benchmarks)
     consumer_group: str = Field(default_factory=lambda: f"gateway-{uuid.uuid4().hex[:12]}")
     invalidation_enabled: bool = True
+    # the ops page's charts and alerts of the last hour (make up's Prometheus); off when unset
+    prometheus_url: str | None = None
 
     rate_read_per_minute: int = Field(default=1200, ge=1)
     rate_write_per_minute: int = Field(default=60, ge=1)

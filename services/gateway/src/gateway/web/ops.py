@@ -12,6 +12,7 @@ from common.errors import DomainError
 from common.ranges import UserId
 from gateway.context import Gateway, GatewayDep
 from gateway.web.guard import refuse, staff_call
+from gateway.web.ops_metrics import ops_display, prometheus_view
 from gateway.web.render import Page, plain_page
 from gateway.web.session import SessionDep, WebSession, apply_session, check_form
 
@@ -27,7 +28,7 @@ async def _safe(work: Any) -> Any:
 
 async def ops_data(request: Request, gw: Gateway, session: WebSession) -> dict[str, Any]:
     """Traffic and lag from analytics, queue age from comments, breakers from here."""
-    overview, moderation = await asyncio.gather(
+    overview, moderation, history = await asyncio.gather(
         _safe(
             staff_call(
                 request,
@@ -40,13 +41,17 @@ async def ops_data(request: Request, gw: Gateway, session: WebSession) -> dict[s
             )
         ),
         _safe(staff_call(request, gw, session, "comments", "GET", "/api/v1/moderation/stats")),
+        prometheus_view(gw.settings.prometheus_url),
     )
-    return {
+    data = {
         "overview": overview[1] if overview and overview[0] == 200 else None,
         "moderation": moderation[1] if moderation and moderation[0] == 200 else None,
         "upstreams": {n: {"circuit_open": u.breaker.is_open} for n, u in gw.upstreams.items()},
         "views_pending": gw.reads.unacknowledged,
+        "prometheus": history,
     }
+    data["display"] = ops_display(data)
+    return data
 
 
 @router.get("/ops")
