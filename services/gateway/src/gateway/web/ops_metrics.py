@@ -161,7 +161,7 @@ def ops_display(data: dict[str, Any]) -> dict[str, Any]:
         "reads_today": humane(o["reads_today"], "count") if o else missing,
         "visitors_today": humane(o["unique_visitors_today"], "count") if o else missing,
         "bot_share": humane(o["bot_share_today"], "share") if o else missing,
-        "total_lag": humane(o["total_lag"], "count") if o else missing,
+        "total_lag": f"{humane(o['total_lag'], 'count')} 条" if o else missing,
         "pending": humane(m["pending"], "count") if m else missing,
         "oldest_wait": (
             humane(m["oldest_age_seconds"], "seconds")
