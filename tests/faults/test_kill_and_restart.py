@@ -17,17 +17,14 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import BROWSER_UA, Content
+from tests.faults.instance import kill_dev_component, restart_dev_infra
 from tests.stack import Platform
 
-REPO = Path(__file__).resolve().parents[2]
-TEST_INSTANCE = {"NEWSROOM_DEV_INSTANCE": "test"}  # scripts/devtool/config.py INSTANCES
-RUN_DIR = REPO / ".dev" / "test" / "run"  # pid files of the test instance's infrastructure
 MAX_ATTEMPTS = 20_000  # bounded load: the generator stops here, or after MAX_SECONDS
 MAX_SECONDS = 180.0
 
@@ -127,32 +124,6 @@ def wait_for_reads(
         time.sleep(0.2)
     time.sleep(3)  # anything redelivered after this point would show as a double count
     return reads(platform, article_id)
-
-
-def kill_dev_component(name: str) -> None:
-    pid_file = RUN_DIR / f"{name}.pid"
-    assert pid_file.exists(), (
-        f"{name} of the test instance is not running; run the tests with `make test`"
-    )
-    pid = int(pid_file.read_text().split()[0])
-    os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-
-
-def restart_dev_infra() -> None:
-    subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "dev.py"), "infra-up"],
-        check=True,
-        timeout=240,
-        cwd=REPO,
-        env={**os.environ, **TEST_INSTANCE},
-    )
 
 
 @pytest.fixture

@@ -1,0 +1,42 @@
+"""Killing and restarting the test instance's broker and Redis (never the ``make up`` stack)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+TEST_INSTANCE = {"NEWSROOM_DEV_INSTANCE": "test"}  # scripts/devtool/config.py INSTANCES
+RUN_DIR = REPO / ".dev" / "test" / "run"  # pid files of the test instance's infrastructure
+
+
+def kill_dev_component(name: str) -> None:
+    """SIGKILL the test instance's ``kafka`` or ``redis`` and wait until it is gone."""
+    pid_file = RUN_DIR / f"{name}.pid"
+    assert pid_file.exists(), (
+        f"{name} of the test instance is not running; run the tests with `make test`"
+    )
+    pid = int(pid_file.read_text().split()[0])
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+
+
+def restart_dev_infra() -> None:
+    """Start whatever of the test instance's infrastructure is not running."""
+    subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "dev.py"), "infra-up"],
+        check=True,
+        timeout=240,
+        cwd=REPO,
+        env={**os.environ, **TEST_INSTANCE},
+    )
