@@ -21,6 +21,7 @@ from common.form_encoding import FormEncodingMiddleware
 from common.gateway_trust import GatewayTrustMiddleware
 from common.health import health_router
 from common.http import BodySizeLimitMiddleware, RequestIdMiddleware
+from common.http_metrics import UNMEASURED_PATHS, HttpMetricsMiddleware
 from common.kafka.producer import EventPublisher, start_producer
 from common.outbox import OutboxRelay
 from common.probes import probing
@@ -40,11 +41,13 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     max_body_bytes: int = 64 * 1024,
     identity_from_gateway: bool = True,
+    http_metrics: bool = True,
 ) -> FastAPI:
     """A FastAPI app with health, metrics, tracing, error mapping, request ids and size limits.
 
     Tokens are checked against the revocation list; with ``identity_from_gateway`` (every
     service but the gateway itself) ``X-Client-Id`` is accepted only with the gateway secret.
+    ``http_metrics=False`` leaves request metrics to an outer layer (the gateway's edge).
     """
     # every route checks a bearer token that is sent, even one that needs none: a bad,
     # expired or revoked token is a 401 everywhere, never silently read as anonymous
@@ -71,6 +74,8 @@ def create_service_app(
     if identity_from_gateway:
         app.add_middleware(GatewayTrustMiddleware, secret=settings.gateway_secret)
     app.add_middleware(RequestIdMiddleware)
+    if http_metrics:
+        app.add_middleware(HttpMetricsMiddleware, excluded=UNMEASURED_PATHS)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)

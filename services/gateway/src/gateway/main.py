@@ -20,8 +20,6 @@ from common.kafka.producer import EventPublisher, start_producer
 from common.redis import create_redis
 from common.revocation import RevocationList
 from common.service import create_service_app
-from common.view_recorder import ViewRecorder
-from common.view_spool import ViewSpool
 from common.visitor import VisitorHasher
 from gateway.adapters.accounts_repo import SqlRefreshStore, SqlUserStore
 from gateway.adapters.upstream import create_upstreams
@@ -36,9 +34,11 @@ from gateway.domain.login_guard import LoginGuard, LoginPolicy
 from gateway.domain.sessions import SessionService
 from gateway.edge import EdgeMiddleware
 from gateway.ratelimit import Limit, LocalSyncedLimiter, RedisRateLimiter
+from gateway.reads.journal import ReadJournal
+from gateway.reads.recorder import ReadRecorder
+from gateway.reads.responder import CachedAnswers
 from gateway.security import SecurityHeadersMiddleware
 from gateway.settings import Settings, get_settings
-from gateway.views import ViewBuffer
 from gateway.web import desk, desk_more, editor, feeds, forms, ops, pages, reactions
 from gateway.web.templates import STATIC_DIR
 
@@ -99,8 +99,8 @@ def _build(
                 account_max_delay_seconds=settings.login_account_max_delay_seconds,
             ),
         ),
-        views=None,  # type: ignore[arg-type] # set once the producer is up, below
-        view_buffer=None,  # type: ignore[arg-type] # idem
+        reads=None,  # type: ignore[arg-type] # set once the producer is up, below
+        answers=CachedAnswers(),
     )
 
 
@@ -127,12 +127,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             stack.push_async_callback(upstream.client.aclose)
         producer = await start_producer(settings, client_id="gateway-views")
         stack.push_async_callback(producer.stop)
-        gw.views = ViewRecorder(
-            EventPublisher(producer, settings), producer_name="gateway", spool=_journal(settings)
+        journal = _journal(settings)
+        if journal is not None:
+            stack.callback(journal.close)  # after the recorder stopped (callbacks run reversed)
+        gw.reads = ReadRecorder(
+            EventPublisher(producer, settings),
+            producer="gateway",
+            journal=journal,
+            memory_limit=settings.read_memory_limit,
         )
-        gw.view_buffer = ViewBuffer(gw.views)
-        _background(stack, "view-recorder", gw.views)  # stops after the buffer drained into it
-        _background(stack, "view-buffer", gw.view_buffer)
+        _background(stack, "read-recorder", gw.reads)
         _background(stack, "read-limit-sync", gw.read_limiter)
         consumer = InvalidationConsumer(
             settings=settings,
@@ -151,10 +155,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.gateway = app.state.gateway_slot.gateway = None
 
 
-def _journal(settings: Settings) -> ViewSpool | None:
+def _journal(settings: Settings) -> ReadJournal | None:
     if settings.view_journal_dir is None:
         return None
-    return ViewSpool(settings.view_journal_dir / f"views-{settings.port}.journal")
+    return ReadJournal(
+        settings.view_journal_dir / f"reads-{settings.port}",
+        budget_bytes=settings.read_journal_budget_bytes,
+    )
 
 
 def _readiness(gw: Gateway, consumer: InvalidationConsumer) -> dict[str, object]:
@@ -193,6 +200,7 @@ def create_app(settings: Settings | None = None, *, edge_inside: bool = True) ->
         ],
         max_body_bytes=settings.max_body_bytes,
         identity_from_gateway=False,  # the edge names its clients itself
+        http_metrics=False,  # the edge observes every request, its fast path included
     )
     app.state.gateway = None
     app.state.gateway_slot = GatewaySlot()

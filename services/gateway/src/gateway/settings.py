@@ -66,6 +66,9 @@ class Settings(ServiceSettings):
     # where each gateway process journals the reads it answered (one file per port), so
     # a killed process re-sends them on restart; unset: reads live only in memory
     view_journal_dir: Path | None = None
+    # reads held in memory until Kafka has them; past it they wait on disk only (journal)
+    read_memory_limit: int = Field(default=50_000, ge=2000)
+    read_journal_budget_bytes: int = Field(default=256 << 20, ge=4 << 20)  # past it: dropped
 
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     trust_forwarded_for: bool = False  # only behind a proxy that sets X-Forwarded-For

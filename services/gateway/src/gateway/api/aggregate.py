@@ -16,7 +16,7 @@ from gateway.cache.entry import CachedResponse
 from gateway.cache.invalidation import article_tag, comments_tag
 from gateway.context import GatewayDep
 from gateway.edge import client_info
-from gateway.views import record_view
+from gateway.reads.read import Read
 
 router = APIRouter(tags=["aggregation"])
 
@@ -51,13 +51,9 @@ async def article(
     else:
         entry, state = await load(), "miss"
     info = client_info(request.scope)
-    record_view(
-        gw,
-        article_id=article_id,
-        section_id=entry.meta.get("section_id"),
-        visitor=info.client_id,
-        user_agent=info.user_agent,
-        user_id=principal.user_id if principal is not None else None,
-        at=time.time(),
+    section_id = entry.meta.get("section_id")
+    user_id = principal.user_id if principal is not None else None
+    gw.reads.record(
+        Read(article_id, section_id, info.client_id, info.user_agent, user_id, time.time())
     )
-    return cached_response(request, entry, state=state, public=public)
+    return cached_response(request, gw, entry, state=state, public=public)
