@@ -184,7 +184,9 @@ def test_no_payload_runs_or_becomes_markup_anywhere(
     public = [f"{base}/", f"{base}/sections/{planted.section_id}"]
     public += [f"{base}/articles/{i}" for i in ids]
     public += [f"{base}/articles/{ids[0]}/print"]
-    public += [f"{base}/search?q={quote(text)}" for text in planted.corpus]
+    # every third payload (3 and the 26 vectors share no factor: every vector, most contexts);
+    # the search page is the slowest to render and echoes the query like every other text
+    public += [f"{base}/search?q={quote(text)}" for text in planted.corpus[::3]]
     staff = {
         "moderator": [f"{base}/moderation", f"{base}/moderation/audit", f"{base}/moderation/bans"],
         "editor": [f"{base}/editor", *[f"{base}/editor/{i}" for i in ids[::4]]],
