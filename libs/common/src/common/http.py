@@ -20,7 +20,7 @@ def request_id_of(headers: dict[bytes, bytes]) -> bytes:
     given = headers.get(_REQUEST_ID_HEADER)
     if given is not None and 0 < len(given) <= 64 and given.decode("latin-1").isprintable():
         return given
-    return b"%s%012x" % (_ID_PREFIX, next(_ID_COUNTER))
+    return b"%s%016x" % (_ID_PREFIX, next(_ID_COUNTER))  # 32 hex digits, like a UUID
 
 
 def create_client(

@@ -47,6 +47,14 @@ def new_article_id() -> int:
     return next(_ids)
 
 
+_section_ids = itertools.count(int(time.time()) % 10**9 + 1)
+
+
+def new_section_id() -> int:
+    """A section id no other test uses (sections are integers, articles bigints)."""
+    return next(_section_ids)
+
+
 @dataclass
 class LiveEnv:
     """An environment with consumers running in this process."""

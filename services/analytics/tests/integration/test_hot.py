@@ -6,7 +6,7 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from analytics_testing import LiveEnv, eventually, new_article_id, published, view
+from analytics_testing import LiveEnv, eventually, new_article_id, new_section_id, published, view
 
 from common.events.articles import (
     ArticleArchived,
@@ -29,7 +29,7 @@ async def hot(client: httpx.AsyncClient, window: str, section: int | None = None
 async def test_fresh_reads_outrank_more_but_older_reads(
     analytics_live: LiveEnv, analytics_client: httpx.AsyncClient
 ) -> None:
-    section = new_article_id()
+    section = new_section_id()
     older, fresh = new_article_id(), new_article_id()
     long_ago = datetime.now(UTC) - timedelta(hours=20)
     await analytics_live.publish_event(published(older, [section]))
@@ -60,7 +60,7 @@ async def test_fresh_reads_outrank_more_but_older_reads(
 async def test_comments_favourites_and_recommends_weigh_as_configured(
     analytics_live: LiveEnv, analytics_client: httpx.AsyncClient
 ) -> None:
-    section = new_article_id()
+    section = new_section_id()
     discussed, read = new_article_id(), new_article_id()
     for article in (discussed, read):
         await analytics_live.publish_event(published(article, [section]))
@@ -100,7 +100,7 @@ async def test_comments_favourites_and_recommends_weigh_as_configured(
 async def test_unpublished_and_archived_articles_leave_every_hot_list(
     analytics_live: LiveEnv, analytics_client: httpx.AsyncClient
 ) -> None:
-    root, child = new_article_id(), new_article_id()
+    root, child = new_section_id(), new_section_id()
     kept, pulled, archived = new_article_id(), new_article_id(), new_article_id()
     for article in (kept, pulled, archived):
         await analytics_live.publish_event(published(article, [root, child]))

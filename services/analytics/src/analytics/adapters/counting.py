@@ -79,6 +79,7 @@ class LiveState:
         self.keys = keys
         self.rules = rules
         self.scripts = Scripts.register(redis)
+        self._script_names = orjson.dumps(keys.counting_script_names())
 
     async def apply_views(
         self,
@@ -140,7 +141,7 @@ class LiveState:
     ) -> object:
         r = self.rules
         args: list[str | bytes | int] = [
-            self.keys.prefix,
+            self._script_names,
             expect,
             field,
             mode.value,

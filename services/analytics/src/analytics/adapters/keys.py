@@ -1,4 +1,4 @@
-"""Names of the Redis keys of the live state (the Lua scripts build the same names)."""
+"""Names of the Redis keys of the live state (the counting script is given them)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ class Keys:
         """HyperLogLog of an article's visitors."""
         return f"{self.prefix}uv:{article_id}"
 
-    def day_uniques(self, day: int) -> str:
+    def day_uniques(self, day: int | str) -> str:
         """HyperLogLog of the day's visitors."""
         return f"{self.prefix}uvd:{day}"
 
@@ -67,13 +67,53 @@ class Keys:
         """Set of article ids in a section or its subsections."""
         return f"{self.prefix}secart:{section_id}"
 
+    def buckets(self, signal: str) -> str:
+        """What every time-bucket key of one signal starts with."""
+        return f"{self.prefix}z:{signal}:"
+
     def bucket(self, signal: str, granularity: Granularity, index: int) -> str:
         """Sorted set article id -> count of one signal in one time bucket."""
-        return f"{self.prefix}z:{signal}:{granularity}:{index}"
+        return f"{self.buckets(signal)}{granularity}:{index}"
+
+    @property
+    def sites(self) -> str:
+        """What every site-wide time-bucket key starts with."""
+        return f"{self.prefix}site:"
 
     def site(self, granularity: Granularity, index: int) -> str:
         """Hash reads/bots/dups of the whole site in one time bucket."""
-        return f"{self.prefix}site:{granularity}:{index}"
+        return f"{self.sites}{granularity}:{index}"
+
+    def applied(self, event_id: str) -> str:
+        """Marker of a views batch already counted (its event id)."""
+        return f"{self.prefix}ap:{event_id}"
+
+    def dedup(self, bucket: int | str) -> str:
+        """Set of ``article:visitor`` read in one dedup window bucket."""
+        return f"{self.prefix}dd:{bucket}"
+
+    def rate(self, minute: int | str) -> str:
+        """Hash visitor -> distinct reads in one minute (the behaviour rule)."""
+        return f"{self.prefix}rt:{minute}"
+
+    def counting_script_names(self) -> dict[str, object]:
+        """The names ``apply_views.lua`` writes to: whole keys, or the stem an id completes."""
+        return {
+            "prefix": self.prefix,
+            "meta": self.meta,
+            "freeze": self.freeze,
+            "offsets": self.offsets,
+            "applied": self.applied(""),
+            "dedup": self.dedup(""),
+            "rate": self.rate(""),
+            "counters": [self.counter(name) for name in ("reads", "bots", "dups")],
+            "dirty_articles": self.dirty("a"),
+            "dirty_keys": self.dirty("k"),
+            "uniques": self.uniques(""),
+            "day_uniques": self.day_uniques(""),
+            "reads_buckets": self.buckets("reads"),
+            "sites": self.sites,
+        }
 
     def hot_cache(self, window: str, section: int | None) -> str:
         """A computed hot list, kept for a few seconds."""

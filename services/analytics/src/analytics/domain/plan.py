@@ -13,6 +13,20 @@ exceptions (usually few) are subtracted from the aggregates through per-read rec
 Read ``c`` (1-based, in view order) is a *candidate*: the first read of its (article,
 visitor) in its dedup bucket within the group; later ones are repeats whatever Redis
 says. A *slot* (1-based, in order of first appearance) is a (minute, visitor) pair.
+
+The document (JSON) holds:
+
+- ``articles``: the group's article ids; ``counts``: reads, bot reads and repeats per
+  article (aligned with ``articles``); ``visitors``: each article's first-read visitors
+  (for its HyperLogLog);
+- ``dedup``: per dedup bucket ``[bucket, ["article:visitor", ...], [candidate, ...]]``
+  (the candidate list left out when there is one bucket: then 1, 2, ...);
+- ``rate``: per minute ``[minute, [visitor, ...], [reads, ...], [slot, ...]]`` (slots
+  left out when there is one minute);
+- ``minutes``: per minute, 1-based refs into ``buckets`` (minute, hour, day bucket) and
+  into the days; ``buckets``: ``[granularity, index, reads, bots, repeats]``;
+- ``minute_reads``: reads per article of each minute (only with several minutes);
+- ``day`` (one day) or ``days``: ``[[day, [visitor, ...]], ...]``.
 """
 
 from __future__ import annotations
@@ -39,9 +53,9 @@ class ViewPlan:
     """Script arguments: one JSON document and per-candidate little-endian uint32 arrays."""
 
     document: bytes
-    candidate_article: bytes  # 1-based index into ``a``
+    candidate_article: bytes  # 1-based index into ``articles``
     candidate_slot: bytes
-    candidate_minute: bytes  # 1-based index into ``m``
+    candidate_minute: bytes  # 1-based index into ``minutes``
     candidate_flags: bytes  # NORMAL_BOT | OVER_LIMIT_BOT
 
     @property
@@ -181,24 +195,26 @@ def build_plan(rows: Iterable[ViewRow], *, bot_threshold: int) -> ViewPlan:  # n
     # infer: candidate and slot numbers in view order, the minute's reads per article
     # (the group's), the day's visitors (the articles')
     doc: dict[str, Any] = {
-        "a": articles,
-        "c": [reads, bots, dups],
-        "dd": [[b, list(f), cands] for b, (f, cands) in dd.items()],
-        "rt": [
+        "articles": articles,
+        "counts": [reads, bots, dups],
+        "dedup": [[b, list(f), cands] for b, (f, cands) in dd.items()],
+        "rate": [
             [minute, visitors, [slot_count[s] for s in numbers], numbers]
             for minute, (_, visitors, numbers) in rt.items()
             if numbers
         ],
-        "m": minute_doc,
-        "b": bucket_doc,
-        "uv": uv,
+        "minutes": minute_doc,
+        "buckets": bucket_doc,
+        "visitors": uv,
     }
     if len(dd) == 1:
-        del doc["dd"][0][2]
-    if len(doc["rt"]) == 1:
-        del doc["rt"][0][3]
+        del doc["dedup"][0][2]
+    if len(doc["rate"]) == 1:
+        del doc["rate"][0][3]
     if len(minute_list) > 1:
-        doc["zm"] = [_aligned(per_article, len(articles)) for _, _, per_article in minute_list]
+        doc["minute_reads"] = [
+            _aligned(per_article, len(articles)) for _, _, per_article in minute_list
+        ]
     if len(days) > 1:
         doc["days"] = [[day, visitors] for day, visitors in days.items()]
     else:

@@ -1,6 +1,6 @@
 -- Apply a group of views.recorded batches (consecutive messages of one partition)
 -- atomically, following a plan worked out by analytics.domain.plan (read its docstring).
--- ARGV: 1 prefix, 2 expected meta state, 3 offset field ("topic:partition"),
+-- ARGV: 1 key names (JSON: the prefix, whole keys, and the stems ids are added to), 2 expected meta state, 3 offset field ("topic:partition"),
 --  4 mode ("apply" | "prime"), 5 applied-marker ttl, 6 dedup key ttl (s),
 --  7 distinct reads per minute before a visitor behaves as a bot,
 --  8 offset of the group's last message, 9/10/11 retention (s) of minute/hour/day
@@ -14,10 +14,11 @@
 -- script finds the exceptions Redis knows of (reads seen earlier in the dedup window,
 -- visitors past the reads-per-minute limit) and takes them out before writing.
 -- A redis.call costs far more than the command it runs, so commands are batched.
--- Keys are built from the prefix (single Redis, not cluster).
-local p = ARGV[1]
-if redis.call('GET', p .. 'meta') ~= ARGV[2] then return 'nometa' end
-if redis.call('EXISTS', p .. 'freeze') == 1 then return 'frozen' end
+-- Key names come from analytics.adapters.keys.Keys.counting_script_names (single Redis).
+local K = cjson.decode(ARGV[1])  -- key names, from analytics.adapters.keys
+local p = K.prefix
+if redis.call('GET', K.meta) ~= ARGV[2] then return 'nometa' end
+if redis.call('EXISTS', K.freeze) == 1 then return 'frozen' end
 local field, mode = ARGV[3], ARGV[4]
 local ddttl, rlimit = tonumber(ARGV[6]), tonumber(ARGV[7])
 local retention = {m = tonumber(ARGV[9]), h = tonumber(ARGV[10]), d = tonumber(ARGV[11])}
@@ -44,7 +45,7 @@ local function u32(s, i) return (sunpack('<I4', s, 4 * i - 3)) end
 local ids = cjson.decode(ARGV[12])
 local statuses, applied = {}, 0
 for i, id in ipairs(ids) do
-  if redis.call('EXISTS', p .. 'ap:' .. id) == 1 then
+  if redis.call('EXISTS', K.applied .. id) == 1 then
     statuses[i] = 'dup'; applied = applied + 1
   else
     statuses[i] = 'again'
@@ -53,14 +54,14 @@ end
 local function advance_offset()
   if mode == 'apply' and field ~= '' then
     local last = tonumber(ARGV[8])
-    local cur = tonumber(redis.call('HGET', p .. 'off', field) or '-1')
-    if last + 1 > cur then redis.call('HSET', p .. 'off', field, last + 1) end
+    local cur = tonumber(redis.call('HGET', K.offsets, field) or '-1')
+    if last + 1 > cur then redis.call('HSET', K.offsets, field, last + 1) end
   end
 end
 if applied == #ids then advance_offset(); return statuses end
 if applied > 0 then return statuses end
 for i, id in ipairs(ids) do
-  redis.call('SET', p .. 'ap:' .. id, '1', 'EX', ARGV[5])
+  redis.call('SET', K.applied .. id, '1', 'EX', ARGV[5])
   statuses[i] = 'ok'
 end
 advance_offset()
@@ -71,8 +72,8 @@ local exceptions = {}  -- candidate -> the kind it turned out to be ('dups' | 'b
 local fields = {}  -- candidate -> its dedup field "article:visitor"
 
 -- 2. dedup window: a first read whose field its bucket's set holds is a repeat
-for _, g in ipairs(plan.dd) do
-  local key, list, cands = p .. 'dd:' .. g[1], g[2], g[3]  -- no cands: 1, 2, ...
+for _, g in ipairs(plan.dedup) do
+  local key, list, cands = K.dedup .. g[1], g[2], g[3]  -- no cands: 1, 2, ...
   local seen = chunked('SMISMEMBER', key, list, 1)
   local fresh, k = {}, 0
   for j = 1, #list do
@@ -92,8 +93,8 @@ for cand in pairs(exceptions) do
   repeats_in[s] = (repeats_in[s] or 0) + 1
 end
 local before, risky, any_risky = {}, {}, false
-for _, g in ipairs(plan.rt) do
-  local current = chunked('HMGET', p .. 'rt:' .. g[1], g[2], 1)
+for _, g in ipairs(plan.rate) do
+  local current = chunked('HMGET', K.rate .. g[1], g[2], 1)
   local counts, slots = g[3], g[4]  -- no slots: 1, 2, ...
   for j = 1, #counts do
     local s = slots and slots[j] or j
@@ -118,7 +119,7 @@ if any_risky then
     end
   end
 end
-for _, g in ipairs(plan.rt) do
+for _, g in ipairs(plan.rate) do
   local visitors, counts, slots = g[2], g[3], g[4]
   local flat, k = {}, 0
   for j = 1, #counts do
@@ -127,7 +128,7 @@ for _, g in ipairs(plan.rt) do
     if fresh > 0 then flat[k + 1] = visitors[j]; flat[k + 2] = before[s] + fresh; k = k + 2 end
   end
   if k > 0 then
-    local key = p .. 'rt:' .. g[1]
+    local key = K.rate .. g[1]
     chunked('HSET', key, flat, 2)
     redis.call('EXPIRE', key, 180)
   end
@@ -135,8 +136,8 @@ end
 if mode ~= 'apply' then return statuses end
 
 -- 4. take the exceptions out of the plan's aggregates
-local a, counts, buckets, minutes = plan.a, plan.c, plan.b, plan.m
-local zm = plan.zm  -- reads per article of each minute; absent for one minute (then: counts)
+local a, counts, buckets, minutes = plan.articles, plan.counts, plan.buckets, plan.minutes
+local zm = plan.minute_reads  -- reads per article of each minute; absent for one minute (then: counts)
 local uv_out, day_out = {}, {}  -- article / day -> visitor -> reads to leave out
 local function leave_out(outs, i, visitor)
   local x = outs[i]
@@ -211,25 +212,25 @@ local function add_aligned(key, values, read_cmd, write_cmd, score_first)
   chunked(write_cmd, key, flat, 2)
   return true
 end
-for k = 1, 3 do add_aligned(p .. 'a:' .. NAMES[k], counts[k], 'HMGET', 'HSET', false) end
-chunked('SADD', p .. 'dirty:a', a, 1)
+for k = 1, 3 do add_aligned(K.counters[k], counts[k], 'HMGET', 'HSET', false) end
+chunked('SADD', K.dirty_articles, a, 1)
 local today, nt = {}, 0  -- one day: its visitors are the articles' (after leaving out)
 for i = 1, #a do
-  local list = plan.uv[i]
+  local list = plan.visitors[i]
   if #list > 0 then
     list = without(list, uv_out[i])
-    if #list > 0 then chunked('PFADD', p .. 'uv:' .. a[i], list, 1) end
+    if #list > 0 then chunked('PFADD', K.uniques .. a[i], list, 1) end
     if plan.day then
       for j = 1, #list do nt = nt + 1; today[nt] = list[j] end
     end
   end
 end
 if plan.day then
-  if nt > 0 then chunked('PFADD', p .. 'uvd:' .. plan.day, today, 1) end
+  if nt > 0 then chunked('PFADD', K.day_uniques .. plan.day, today, 1) end
 else
   for d, entry in ipairs(plan.days) do
     local list = without(entry[2], day_out[d])
-    if #list > 0 then chunked('PFADD', p .. 'uvd:' .. entry[1], list, 1) end
+    if #list > 0 then chunked('PFADD', K.day_uniques .. entry[1], list, 1) end
   end
 end
 local dirtykeys = {}
@@ -239,17 +240,17 @@ local function dirtykey(key, g, idx)
 end
 for b, entry in ipairs(buckets) do
   local g, idx = entry[1], entry[2]
-  local key = p .. 'z:reads:' .. g .. ':' .. idx
+  local key = K.reads_buckets .. g .. ':' .. idx
   if add_aligned(key, bucket_reads[b], 'ZMSCORE', 'ZADD', true) then dirtykey(key, g, idx) end
-  key = p .. 'site:' .. g .. ':' .. idx
+  key = K.sites .. g .. ':' .. idx
   local any = false
   for k = 1, 3 do
     if entry[2 + k] ~= 0 then redis.call('HINCRBY', key, NAMES[k], entry[2 + k]); any = true end
   end
   if any then
     dirtykey(key, g, idx)
-    if g == 'd' then dirtykeys[#dirtykeys + 1] = 'uvd:' .. idx end
+    if g == 'd' then dirtykeys[#dirtykeys + 1] = string.sub(K.day_uniques .. idx, #p + 1) end
   end
 end
-if #dirtykeys > 0 then redis.call('SADD', p .. 'dirty:k', unpack(dirtykeys)) end
+if #dirtykeys > 0 then redis.call('SADD', K.dirty_keys, unpack(dirtykeys)) end
 return statuses
