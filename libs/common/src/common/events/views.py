@@ -80,4 +80,3 @@ class ViewsRecordedV2(EventData):
             )
             for aid, section, visitor, agent, user, at_ms in self.views
         ]
-
