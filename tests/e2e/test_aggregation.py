@@ -58,7 +58,7 @@ def test_article_page_looks_like_a_portal_article(platform: Platform, content: C
         "返回顶部",
         "上一篇",
         "下一篇",
-        "评论需审核后显示",
+        "需审核后才会公布",  # the seed sections pre-moderate every comment
         "热门文章",
         "相关文章",
         "最新评论",

@@ -32,6 +32,16 @@ DEFAULT_BOT_PATTERNS = [
     r"preview",
     r"monitor",
     r"uptime",
+    # scripted HTTP clients: nobody reads the news through them
+    r"axios",
+    r"postmanruntime",
+    r"node-fetch",
+    r"undici",
+    r"insomnia",
+    r"httpie",
+    r"guzzlehttp",
+    r"reqwest",
+    r"dart:io",
 ]
 
 
@@ -53,7 +63,7 @@ class Settings(ServiceSettings):
     # counting rules
     dedup_window_seconds: int = Field(default=1800, ge=1)
     bot_ua_patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_BOT_PATTERNS))
-    bot_empty_ua_score: float = Field(default=0.6, ge=0)
+    bot_empty_ua_score: float = Field(default=1.0, ge=0)  # every browser sends one
     bot_reads_per_minute: int = Field(default=30, ge=1)  # more distinct reads: behaves as a bot
     bot_score_threshold: float = Field(default=1.0, gt=0)
     applied_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)

@@ -12,7 +12,7 @@ from analytics.domain.bots import BotScorer
 from analytics.domain.buckets import hot_windows
 from analytics.domain.reading import parse_ids
 from analytics.domain.views import view_rows
-from analytics.settings import DEFAULT_BOT_PATTERNS
+from analytics.settings import DEFAULT_BOT_PATTERNS, Settings
 from common.errors import InvalidInputError
 from common.events import Envelope
 from common.events.articles import ArticleArchived, ArticlePublished, SectionCommentSettings
@@ -36,6 +36,15 @@ WINDOWS = hot_windows(tau_1h=1200, tau_24h=21600, tau_7d=172800)
 )
 def test_user_agents_are_scored(agent: str, score: int) -> None:
     assert SCORER.score(agent) == score
+
+
+@pytest.mark.parametrize(
+    "agent", ["axios/1.7.2", "PostmanRuntime/7.39.0", "node-fetch/1.0", "undici", ""]
+)
+def test_scripted_clients_and_empty_agents_are_bots_by_default(agent: str) -> None:
+    defaults = Settings(env="test")
+    scorer = BotScorer(defaults.bot_ua_patterns, empty_ua_score=defaults.bot_empty_ua_score)
+    assert scorer.score(agent) >= scorer.crawler_score
 
 
 def test_view_rows_carry_dedup_bucket_and_minute() -> None:
