@@ -131,6 +131,14 @@ class Platform:
     logs: Path
     processes: dict[str, Process] = field(default_factory=dict)
 
+    def running(self) -> dict[str, Process]:
+        """The processes started and not stopped (tests stop extra copies they started)."""
+        return {
+            name: process
+            for name, process in self.processes.items()
+            if process.popen is not None and process.popen.poll() is None
+        }
+
     def url(self, service: str) -> str:
         """Base URL of a service (``gateway`` for the public entry)."""
         url = self.processes[service].url

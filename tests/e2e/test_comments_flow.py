@@ -24,7 +24,8 @@ def test_comment_is_held_then_approved_on_the_desk(platform: Platform, content: 
         assert "这篇报道很有深度" not in notice.text
     with browser_login(platform.gateway, "moderator") as moderator:
         desk = moderator.get("/moderation")
-        rows = re.findall(r'<tr id="queue-(\d+)">(.*?)</tr>', desk.text, flags=re.S)
+        cards = r'<article class="card[^"]*" id="card-(\d+)"(.*?)</article>'
+        rows = re.findall(cards, desk.text, flags=re.S)
         held = [comment_id for comment_id, row in rows if "这篇报道很有深度" in row]
         assert held, "comment not in the queue"
         decided = moderator.post(

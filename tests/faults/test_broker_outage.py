@@ -177,6 +177,9 @@ def _copy(platform: Platform, name: str, tmp_path: Path, **settings: str) -> Pro
         GATEWAY_VIEW_JOURNAL_DIR=str(tmp_path / name),
         GATEWAY_READ_MEMORY_LIMIT=str(MEMORY_LIMIT),
         GATEWAY_RATE_READ_PER_MINUTE=str(10**9),
+        # its own cache and rate-limit keys: its flood of reads from 127.0.0.1 must not
+        # use up the shared gateway's read budget for that address
+        GATEWAY_REDIS_PREFIX=f"gw-{name}-{platform.uid}",
         **settings,
     )
 

@@ -41,7 +41,7 @@ def _query(url: str, expr: str) -> dict[str, Any]:
 def scraping(platform: Platform, content: Content) -> Iterator[str]:
     """Prometheus with the repository's rules scraping every process, after some traffic."""
     targets: dict[str, list[str]] = {}
-    for name, process in platform.processes.items():
+    for name, process in platform.running().items():
         address = (process.metrics_url or "").removeprefix("http://").removesuffix("/metrics")
         targets.setdefault(name.split("-")[0], []).append(address)
     with prometheus(targets) as url:
@@ -54,7 +54,7 @@ def scraping(platform: Platform, content: Content) -> Iterator[str]:
         while time.monotonic() < deadline:
             up = _query(url, 'up{job="newsroom"} == 1')["data"]["result"]
             rated = _query(url, "newsroom:article_reads:rate5m")["data"]["result"]
-            if len(up) == len(platform.processes) and rated:
+            if len(up) == len(platform.running()) and rated:
                 break
             time.sleep(1)
         else:

@@ -48,7 +48,7 @@ def traffic(platform: Platform, content: Content) -> None:
 @pytest.mark.usefixtures("traffic")
 def test_every_process_metrics_pass_promtool(platform: Platform) -> None:
     checked = []
-    for name, process in platform.processes.items():
+    for name, process in platform.running().items():
         assert process.metrics_url, name
         text = httpx.get(process.metrics_url, timeout=10).text
         check = subprocess.run(
@@ -73,7 +73,7 @@ def test_reads_are_counted_in_seconds_by_route_template(platform: Platform) -> N
 
 
 def test_metrics_ports_listen_on_loopback_only(platform: Platform) -> None:
-    for name, process in platform.processes.items():
+    for name, process in platform.running().items():
         port = int((process.metrics_url or "").split(":")[2].split("/")[0])
         addresses = _listening_addresses(port)
         assert addresses, f"{name}: nothing listens on {port}"
@@ -106,7 +106,7 @@ def test_alerting_gauges_are_served(platform: Platform) -> None:
     while time.monotonic() < deadline:
         texts = {
             n: httpx.get(p.metrics_url or "", timeout=10).text
-            for n, p in platform.processes.items()
+            for n, p in platform.running().items()
         }
         missing = [
             n

@@ -20,7 +20,7 @@ from tests.stack import Platform, Process
 def ops_gateway(platform: Platform, content: Content) -> Iterator[Process]:
     """A gateway copy whose ops page reads a Prometheus scraping the whole platform."""
     targets: dict[str, list[str]] = {}
-    for name, process in platform.processes.items():
+    for name, process in platform.running().items():
         address = (process.metrics_url or "").removeprefix("http://").removesuffix("/metrics")
         targets.setdefault(name.split("-")[0], []).append(address)
     with prometheus(targets) as url:
