@@ -9,9 +9,7 @@ exactly once and its event leaves the outbox; consumers go on after the moves.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -27,6 +25,7 @@ import pytest
 from tests.cluster.conftest import CLUSTER_HOME, cluster_infra_up
 from tests.conftest import BROWSER_UA, Content
 from tests.faults import test_kill_and_restart as faults
+from tests.faults.instance import kill_from_pid_file
 from tests.faults.test_kill_and_restart import ReadLoad, settled_reads, wait_for_reads
 from tests.stack import Platform
 
@@ -101,16 +100,7 @@ def _busiest_leader(platform: Platform, *, besides: int | None = None) -> int:
 
 
 def _kill_node(node: int) -> None:
-    pid = int((CLUSTER_HOME / "run" / f"kafka-{node}.pid").read_text().split()[0])
-    os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"kafka-{node} (pid {pid}) did not die")
+    kill_from_pid_file(CLUSTER_HOME / "run" / f"kafka-{node}.pid")
 
 
 def _stored_once(platform: Platform, tag: str, accepted: list[str]) -> None:

@@ -20,6 +20,11 @@ def kill_dev_component(name: str) -> None:
     assert pid_file.exists(), (
         f"{name} of the test instance is not running; run the tests with `make test`"
     )
+    kill_from_pid_file(pid_file)
+
+
+def kill_from_pid_file(pid_file: Path) -> None:
+    """SIGKILL the process a dev.py pid file names and wait until it is gone."""
     pid = int(pid_file.read_text().split()[0])
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
@@ -29,6 +34,7 @@ def kill_dev_component(name: str) -> None:
         except ProcessLookupError:
             return
         time.sleep(0.05)
+    raise AssertionError(f"{pid_file.stem} (pid {pid}) did not die")
 
 
 def restart_dev_infra() -> None:

@@ -51,7 +51,9 @@ class CachedAnswers:
 
     def __init__(self) -> None:
         # by id(entry); the entry is kept alongside, so its id cannot be reused meanwhile
-        self._heads: dict[int, tuple[CachedResponse, dict[tuple[str, bool], list[Header]]]] = {}
+        self._heads: dict[
+            int, tuple[CachedResponse, bytes, dict[tuple[str, bool], list[Header]]]
+        ] = {}
 
     def answer(
         self,
@@ -62,26 +64,26 @@ class CachedAnswers:
         now: float,
     ) -> Answer:
         """The shared (public) answer: 304 when the client already holds this entry."""
-        not_modified = entry.status == 200 and if_none_match == entry.etag.encode()
-        head = self._head(entry, state, not_modified)
-        age = (b"age", _age(now - entry.stored_at))
-        if not_modified:
-            return 304, [*head, age], b""
-        return entry.status, [*head, age], entry.body
-
-    def _head(self, entry: CachedResponse, state: str, not_modified: bool) -> list[Header]:
-        known = self._heads.get(id(entry))
-        if known is None or known[0] is not entry:
-            if len(self._heads) >= PREPARED_ENTRIES:
-                self._heads.clear()
-            known = self._heads[id(entry)] = (entry, {})
-        blocks = known[1]
+        etag, blocks = self._known(entry)
+        not_modified = entry.status == 200 and if_none_match == etag
         head = blocks.get((state, not_modified))
         if head is None:
             head = blocks[(state, not_modified)] = public_head(
                 entry, state, not_modified=not_modified
             )
-        return head
+        age = (b"age", _age(now - entry.stored_at))
+        if not_modified:
+            return 304, [*head, age], b""
+        return entry.status, [*head, age], entry.body
+
+    def _known(self, entry: CachedResponse) -> tuple[bytes, dict[tuple[str, bool], list[Header]]]:
+        """The entry's ETag as bytes and its header blocks by (state, 304), built once."""
+        known = self._heads.get(id(entry))
+        if known is None or known[0] is not entry:
+            if len(self._heads) >= PREPARED_ENTRIES:
+                self._heads.clear()
+            known = self._heads[id(entry)] = (entry, entry.etag.encode(), {})
+        return known[1], known[2]
 
 
 def private_answer(entry: CachedResponse, *, state: str) -> Answer:
