@@ -11,6 +11,8 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from common.http import send_error
+
 URLENCODED = b"application/x-www-form-urlencoded"
 MULTIPART = b"multipart/form-data"
 
@@ -42,7 +44,7 @@ class FormEncodingMiddleware:
         content_type = dict(scope["headers"]).get(b"content-type", b"")
         kind = content_type.split(b";", 1)[0].strip().lower()
         if kind == MULTIPART:
-            await _refuse(send, 415, "unsupported_media_type", "send forms URL-encoded")
+            await send_error(send, 415, "unsupported_media_type", "send forms URL-encoded")
             return
         if kind != URLENCODED:
             await self.app(scope, receive, send)
@@ -57,7 +59,7 @@ class FormEncodingMiddleware:
             more = message.get("more_body", False)
         body = b"".join(chunks)
         if not is_utf8_form(body):
-            await _refuse(send, 400, "invalid_encoding", "form fields must be UTF-8")
+            await send_error(send, 400, "invalid_encoding", "form fields must be UTF-8")
             return
         await self.app(scope, _replay(body, receive), send)
 
@@ -73,18 +75,3 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replay
-
-
-async def _refuse(send: Send, status: int, code: str, detail: str) -> None:
-    body = f'{{"error":"{code}","detail":"{detail}"}}'.encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

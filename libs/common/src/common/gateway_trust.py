@@ -11,12 +11,11 @@ import hmac
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from common.http import send_error
+
 GATEWAY_SECRET_HEADER = "x-gateway-secret"  # noqa: S105 - a header name, not a secret
 IDENTITY_HEADERS = frozenset({b"x-client-id"})
-_BODY = (
-    b'{"error":"forbidden","detail":"X-Client-Id is accepted only from the gateway '
-    b'(missing or wrong X-Gateway-Secret)"}'
-)
+_DETAIL = "X-Client-Id is accepted only from the gateway (missing or wrong X-Gateway-Secret)"
 
 
 class GatewayTrustMiddleware:
@@ -28,17 +27,7 @@ class GatewayTrustMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self._trusted(scope["headers"]):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 403,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(_BODY)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": _BODY})
+            await send_error(send, 403, "forbidden", _DETAIL)
             return
         await self.app(scope, receive, send)
 

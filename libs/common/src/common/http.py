@@ -6,6 +6,7 @@ import itertools
 import uuid
 
 import httpx
+import orjson
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -101,11 +102,16 @@ class _BodyTooLargeError(HTTPException):
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = f'{{"error":"payload_too_large","detail":"request body over {limit} bytes"}}'.encode()
+    await send_error(send, 413, "payload_too_large", f"request body over {limit} bytes")
+
+
+async def send_error(send: Send, status: int, code: str, detail: str) -> None:
+    """Answer from a raw ASGI layer with the platform's JSON error shape."""
+    body = orjson.dumps({"error": code, "detail": detail})
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
