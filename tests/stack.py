@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -55,16 +56,32 @@ def operator_headers() -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
 
 
+# Listening ports come from below the kernel's ephemeral range (32768-60999): a port the
+# kernel hands out for port 0 may be taken by an outgoing connection before the process it
+# was picked for binds it. Clear of the infrastructure ports (dev.py: 1xxxx, 2[5-9]xxx).
+PORT_RANGE = range(20_000, 25_000)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port nobody listens on right now, never handed out before in this process."""
+    for _ in range(200):
+        port = random.choice(PORT_RANGE)
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port in {PORT_RANGE}")
 
 
-def _ready(url: str) -> bool:
+def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:  # noqa: S310 - local http
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - local http
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
@@ -108,14 +125,15 @@ class Process:
             popen.wait(5)
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
-        """Block until /readyz answers 200 (HTTP apps) or fail with the log tail."""
-        if self.url is None:
-            return
+        """Block until /readyz answers 200 (HTTP apps; consumers: /metrics) or fail with
+        the log tail."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.popen is not None and self.popen.poll() is not None:
                 break
-            if _ready(self.url):
+            if self.url is not None and _answers(f"{self.url}/readyz"):
+                return
+            if self.url is None and (self.metrics_url is None or _answers(self.metrics_url)):
                 return
             time.sleep(0.2)
         tail = self.log.read_text(errors="replace")[-4000:]
@@ -278,6 +296,9 @@ def base_environment(uid: str) -> dict[str, str]:
             # a reload by the same reader counts again after a second (tests watch counts rise)
             "ANALYTICS_DEDUP_WINDOW_SECONDS": "1",
             "ANALYTICS_BOT_READS_PER_MINUTE": "100000",
+            # every test reader comes from 127.0.0.1: no per-address visitor limit here
+            # (tests/e2e/test_read_inflation.py counts with the default rules)
+            "ANALYTICS_ADDRESS_NEW_VISITORS": "100000",
             "ANALYTICS_ROLLUP_INTERVAL_SECONDS": "0",
             "COMMENTS_RATE_USER_PER_MINUTE": "1000",
             "COMMENTS_RATE_USER_PER_HOUR": "10000",
