@@ -66,6 +66,7 @@ class ServiceSettings(BaseSettings):
     gateway_secret: str = DEV_GATEWAY_SECRET
     revocation_prefix: str = "auth"  # Redis keys of revoked tokens, shared by every service
 
+    tracing: bool = True  # false: no spans at all (nothing instrumented or exported); metrics stay
     otel_endpoint: str | None = None
     otel_span_file: str | None = None  # JSON lines of finished spans, for tests and local runs
 

@@ -37,29 +37,35 @@ def configure_telemetry(settings: ServiceSettings, *, app: FastAPI | None = None
     """Set up the tracer and meter providers once per process; instrument ``app``."""
     if "providers" not in _configured:
         _configured.add("providers")
-        resource = Resource.create({"service.name": settings.service_name})
-        provider = TracerProvider(resource=resource)
-        if settings.otel_endpoint:
-            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-
-            endpoint = f"{settings.otel_endpoint.rstrip('/')}/v1/traces"
-            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
-        if settings.otel_span_file:
-            out = open(settings.otel_span_file, "a", encoding="utf-8")
-            _span_files.append(out)
-            exporter = ConsoleSpanExporter(out=out, formatter=_span_line)
-            provider.add_span_processor(SimpleSpanProcessor(exporter))
-        trace.set_tracer_provider(provider)
+        if settings.tracing:
+            trace.set_tracer_provider(_tracer_provider(settings))
         # No OpenTelemetry meter provider: every metric is prometheus_client's, in base units
         # (the OTel instrumentations would add http_client_duration_milliseconds and the like).
         serve_metrics(settings)
     if app is not None and id(app) not in _instrumented_apps:
         _instrumented_apps.add(id(app))
-        # traces only: request metrics are common.http_metrics' (seconds, one series shape)
-        FastAPIInstrumentor.instrument_app(
-            app, excluded_urls="healthz,readyz,metrics", meter_provider=NoOpMeterProvider()
-        )
+        if settings.tracing:
+            # traces only: request metrics are common.http_metrics' (seconds, one series shape)
+            FastAPIInstrumentor.instrument_app(
+                app, excluded_urls="healthz,readyz,metrics", meter_provider=NoOpMeterProvider()
+            )
         app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
+
+
+def _tracer_provider(settings: ServiceSettings) -> TracerProvider:
+    """Spans batched to the OTLP endpoint and/or written to the span file."""
+    provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}))
+    if settings.otel_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        endpoint = f"{settings.otel_endpoint.rstrip('/')}/v1/traces"
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    if settings.otel_span_file:
+        out = open(settings.otel_span_file, "a", encoding="utf-8")
+        _span_files.append(out)
+        exporter = ConsoleSpanExporter(out=out, formatter=_span_line)
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return provider
 
 
 _instrumented_apps: set[int] = set()
