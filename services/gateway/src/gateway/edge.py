@@ -46,6 +46,7 @@ class ClientInfo:
     user_agent: str
     client_id: str  # salted hash of IP + user agent: X-Client-Id upstream, the view's visitor
     limit_key: str  # salted hash of the IP alone: rate limits cannot be dodged by changing UA
+    address: str  # shorter salted hash of the IP (its /64 for IPv6): the view's address
 
 
 def client_info(scope: Scope) -> ClientInfo:
@@ -177,8 +178,11 @@ class EdgeMiddleware:
         ids = gw.client_ids
         client_id = ids.peek(ip, ua, now) or await ids.visitor(ip, ua)
         limit_key = ids.peek(ip, "", now) or await ids.visitor(ip, "")
-        ids.remember_pair(ip, ua, (client_id, limit_key))
-        return ClientInfo(ip=ip, user_agent=ua, client_id=client_id, limit_key=limit_key)
+        address = ids.address(ip, now) or limit_key[: len(limit_key) // 2]
+        ids.remember_pair(ip, ua, (client_id, limit_key, address))
+        return ClientInfo(
+            ip=ip, user_agent=ua, client_id=client_id, limit_key=limit_key, address=address
+        )
 
     async def _over_limit(self, gw: Gateway, limit_class: str, key: str, now: float) -> float:
         if limit_class == "read":
@@ -218,7 +222,9 @@ class EdgeMiddleware:
         wait = gw.read_limiter.check(ids[1], now)
         if wait:
             return _too_many("read", wait)
-        gw.reads.record(Read(route.article_id, entry.meta.get("section_id"), ids[0], ua, None, now))
+        gw.reads.record(
+            Read(route.article_id, entry.meta.get("section_id"), ids[0], ua, None, now, ids[2])
+        )
         (LOCAL_HIT if fresh else LOCAL_STALE).inc()
         status, head, body = gw.answers.answer(
             entry,

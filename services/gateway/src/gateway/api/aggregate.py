@@ -54,6 +54,14 @@ async def article(
     section_id = entry.meta.get("section_id")
     user_id = principal.user_id if principal is not None else None
     gw.reads.record(
-        Read(article_id, section_id, info.client_id, info.user_agent, user_id, time.time())
+        Read(
+            article_id,
+            section_id,
+            info.client_id,
+            info.user_agent,
+            user_id,
+            time.time(),
+            info.address,
+        )
     )
     return cached_response(request, gw, entry, state=state, public=public)

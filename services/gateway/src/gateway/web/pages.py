@@ -160,7 +160,15 @@ def _count_view(
     info = client_info(request.scope)
     user_id = session.principal.user_id if session.principal else None
     gw.reads.record(
-        Read(article_id, section_id, info.client_id, info.user_agent, user_id, time.time())
+        Read(
+            article_id,
+            section_id,
+            info.client_id,
+            info.user_agent,
+            user_id,
+            time.time(),
+            info.address,
+        )
     )
 
 
