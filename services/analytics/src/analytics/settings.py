@@ -42,6 +42,29 @@ DEFAULT_BOT_PATTERNS = [
     r"guzzlehttp",
     r"reqwest",
     r"dart:io",
+    r"python-urllib",
+    r"python/",
+    r"libcurl",
+    r"\bgot\b",
+    r"superagent",
+    r"ruby",
+    r"php/",
+    r"deno/",
+    r"\bbun/",
+    r"k6/",
+    r"apachebench",
+    r"\bwrk\b",
+    r"\bhey/",
+    r"jmeter",
+    r"locust",
+    r"gatling",
+    r"restsharp",
+    r"faraday",
+    r"winhttp",
+    r"powershell",
+    r"mechanize",
+    r"lwp::",
+    r"java-http-client",
 ]
 
 
@@ -66,6 +89,10 @@ class Settings(ServiceSettings):
     bot_empty_ua_score: float = Field(default=1.0, ge=0)  # every browser sends one
     bot_reads_per_minute: int = Field(default=30, ge=1)  # more distinct reads: behaves as a bot
     bot_score_threshold: float = Field(default=1.0, gt=0)
+    # one address (an IPv6 /64) adds at most this many anonymous visitors per window; the
+    # next ones' reads count as repeats (see the README's counting rules)
+    address_new_visitors: int = Field(default=6, ge=1)
+    address_window_seconds: int = Field(default=600, ge=60, multiple_of=60)
     applied_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
 
     # hot ranking: signal weights and decay constants per window

@@ -2,7 +2,10 @@
 
 The script is fed a plan with every aggregate computed as if each read were new and by a
 person, and corrects it for what Redis knows; these tests check the result equals
-counting read by read, including repeats across calls and visitors past the limit.
+counting read by read, including repeats across calls, visitors past the reads-per-minute
+limit, addresses past their new-visitor limit (one address rotating its user agent),
+signed-in readers at several addresses, and the ranking's one read per article, address
+and dedup bucket.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import pytest
 from redis.asyncio import Redis
 
 from analytics.adapters.counting import CountingRules, LiveState, MessageRef, Outcome
-from analytics.adapters.keys import META_READY, Keys
+from analytics.adapters.keys import META_READY, UNRANKED, Keys
 from analytics.adapters.restore import wipe
 from analytics.domain.views import ViewRow
 from analytics.runtime import redis_client
@@ -25,8 +28,14 @@ from analytics.settings import Settings
 
 WINDOW = 1800
 RULES = CountingRules(
-    applied_ttl=3600, dedup_window=WINDOW, bot_reads_per_minute=4, bot_threshold_x100=100
+    applied_ttl=3600,
+    dedup_window=WINDOW,
+    bot_reads_per_minute=4,
+    bot_threshold_x100=100,
+    address_new_visitors=3,
+    address_window=60,
 )
+ADDRESS_MINUTES = RULES.address_window // 60
 
 
 @pytest.fixture
@@ -41,18 +50,41 @@ async def state(analytics_settings: Settings) -> AsyncIterator[LiveState]:
         await redis.aclose()
 
 
+VISITORS = (
+    [f"v{i:02d}" for i in range(25)]  # readers, five to an address (and some without one)
+    + ["scraper1", "scraper2"] * 6  # reading far more than a person would
+    + [f"rot{i:02d}" for i in range(30)]  # one address rotating its user agent
+    + [f"u{i}" for i in range(1, 6)]  # signed in, at any of several addresses
+)
+
+
+def _address(rng: random.Random, visitor: str) -> str:
+    if visitor.startswith("rot"):
+        return "rotating"
+    if visitor.startswith("u"):
+        return rng.choice(["a0", "a1", "a2"])
+    if visitor.startswith("scraper"):
+        return "scrapers"
+    n = int(visitor[1:])
+    return "" if n % 7 == 6 else f"a{n % 5}"  # some views carry no address (older events)
+
+
 def _random_rows(rng: random.Random, n: int, spread: int = 180) -> list[ViewRow]:
-    """Few visitors and articles (many repeats), four agent scores, and two visitors reading
-    far more than a person would; over ``spread`` seconds from 90 s before a dedup bucket
-    starts (180: three minutes across the boundary; 1: one minute and bucket)."""
+    """Few visitors and articles (many repeats), four agent scores, visitors reading far more
+    than a person would, an address rotating its agent and signed-in readers; over
+    ``spread`` seconds from 90 s before a dedup bucket starts (180: three minutes across the
+    boundary; 1: one minute and bucket)."""
     start = (int(time.time()) // WINDOW + 1) * WINDOW - 90
     rows: list[ViewRow] = []
     for _ in range(n):
         t = start + rng.randrange(spread)
-        visitor = rng.choice([f"v{i:02d}" for i in range(25)] + ["scraper1", "scraper2"] * 6)
-        article = str(rng.randrange(1, 40) if visitor.startswith("v") else rng.randrange(1, 400))
+        visitor = rng.choice(VISITORS)
+        many = 400 if visitor.startswith("scraper") else 40
+        article = str(rng.randrange(1, many))
         score = rng.choice([0, 0, 0, 30, 60, 100])
-        rows.append((article, visitor, score, t // WINDOW, t // 60))
+        address = _address(rng, visitor)
+        member = visitor.startswith("u")
+        rows.append((article, visitor, score, t // WINDOW, t // 60, address, member))
     return rows
 
 
@@ -67,9 +99,13 @@ class Model:
         self.minute_reads: dict[int, Counter[str]] = defaultdict(Counter)
         self.uniques: dict[str, set[str]] = defaultdict(set)
         self.day_uniques: dict[int, set[str]] = defaultdict(set)
+        self.claimed: set[tuple[str, str, int]] = set()  # (article, address, dedup bucket)
+        self.admitted: dict[tuple[str, int], set[str]] = defaultdict(set)  # address, window
+        self.minute_unranked: dict[int, Counter[str]] = defaultdict(Counter)
 
     def add(self, rows: list[ViewRow]) -> None:
-        for article, visitor, score, bucket, minute in rows:
+        for article, visitor, score, bucket, minute, address, member in rows:
+            ranked = False
             if (article, visitor, bucket) in self.seen:
                 kind = "dups"
             else:
@@ -78,12 +114,25 @@ class Model:
                 over = self.per_minute[visitor, minute] > RULES.bot_reads_per_minute
                 total = score + (100 if over else 0)
                 kind = "bots" if total >= RULES.bot_threshold_x100 else "reads"
+                if score < RULES.bot_threshold_x100:
+                    claim = (article, address or visitor, bucket)
+                    ranked = claim not in self.claimed
+                    self.claimed.add(claim)
+                    if address and not member:
+                        admitted = self.admitted[address, minute // ADDRESS_MINUTES]
+                        if visitor not in admitted:
+                            if len(admitted) < RULES.address_new_visitors:
+                                admitted.add(visitor)
+                            else:
+                                kind = "dups"  # past the address's new visitors
             self.counts[kind][article] += 1
             self.site[minute][kind] += 1
             if kind == "reads":
                 self.minute_reads[minute][article] += 1
                 self.uniques[article].add(visitor)
                 self.day_uniques[minute // 1440].add(visitor)
+                if not ranked:
+                    self.minute_unranked[minute][article] += 1
 
 
 def _ints(mapping: dict[bytes, bytes]) -> dict[str, int]:
@@ -98,7 +147,7 @@ async def _pfcount_of(redis: Redis, keys: Keys, members: set[str]) -> int:
     return count
 
 
-async def _assert_equal(state: LiveState, model: Model) -> None:
+async def _assert_equal(state: LiveState, model: Model) -> None:  # noqa: C901 - one check per kind of key
     redis, keys = state.redis, state.keys
     for kind in ("reads", "bots", "dups"):
         want = {a: n for a, n in model.counts[kind].items() if n}
@@ -115,6 +164,19 @@ async def _assert_equal(state: LiveState, model: Model) -> None:
     for hour, reads in hours.items():
         found = await redis.zrange(keys.bucket("reads", "h", hour), 0, -1, withscores=True)
         assert {m.decode(): int(s) for m, s in found} == dict(reads)
+    for minute, unranked in model.minute_unranked.items():
+        found = await redis.zrange(keys.bucket(UNRANKED, "m", minute), 0, -1, withscores=True)
+        assert {m.decode(): int(s) for m, s in found if s} == dict(unranked)
+    for minute in model.site:
+        if minute not in model.minute_unranked:
+            found = await redis.zrange(keys.bucket(UNRANKED, "m", minute), 0, -1, withscores=True)
+            assert [m for m, s in found if s] == []
+    unranked_hours: dict[int, Counter[str]] = defaultdict(Counter)
+    for minute, unranked in model.minute_unranked.items():
+        unranked_hours[minute // 60].update(unranked)
+    for hour, unranked in unranked_hours.items():
+        found = await redis.zrange(keys.bucket(UNRANKED, "h", hour), 0, -1, withscores=True)
+        assert {m.decode(): int(s) for m, s in found if s} == dict(unranked)
     for article, visitors in model.uniques.items():
         expected = await _pfcount_of(redis, keys, visitors)
         assert await redis.pfcount(keys.uniques(article)) == expected

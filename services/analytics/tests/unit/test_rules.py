@@ -39,12 +39,53 @@ def test_user_agents_are_scored(agent: str, score: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "agent", ["axios/1.7.2", "PostmanRuntime/7.39.0", "node-fetch/1.0", "undici", ""]
+    "agent",
+    [
+        "axios/1.7.2",
+        "PostmanRuntime/7.39.0",
+        "node-fetch/1.0 (+https://github.com/bitinn/node-fetch)",
+        "undici",
+        "python-requests/2.32.3",
+        "Python-urllib/3.11",
+        "python-httpx/0.27.0",
+        "curl/8.5.0",
+        "Wget/1.21.4",
+        "Go-http-client/2.0",
+        "okhttp/4.12.0",
+        "Java/17.0.2",
+        "Apache-HttpClient/4.5.14 (Java/17)",
+        "got (https://github.com/sindresorhus/got)",
+        "Deno/1.45.0",
+        "Bun/1.1.0",
+        "k6/0.52.0 (https://k6.io/)",
+        "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/126.0 Safari/537.36",
+        "Mozilla/5.0 (Windows NT; Windows NT 10.0) WindowsPowerShell/5.1",
+        "",
+        "   ",
+    ],
 )
 def test_scripted_clients_and_empty_agents_are_bots_by_default(agent: str) -> None:
     defaults = Settings(env="test")
     scorer = BotScorer(defaults.bot_ua_patterns, empty_ua_score=defaults.bot_empty_ua_score)
     assert scorer.score(agent) >= scorer.crawler_score
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Linux; Android 14; SM-S9180) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.49",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:127.0) Gecko/20100101 Firefox/127.0",
+    ],
+)
+def test_browsers_are_people_by_default(agent: str) -> None:
+    defaults = Settings(env="test")
+    scorer = BotScorer(defaults.bot_ua_patterns, empty_ua_score=defaults.bot_empty_ua_score)
+    assert scorer.score(agent) == 0
 
 
 def test_view_rows_carry_dedup_bucket_and_minute() -> None:
@@ -54,7 +95,27 @@ def test_view_rows_carry_dedup_bucket_and_minute() -> None:
     }
     (row,) = view_rows(data, scorer=SCORER, window=1800)
     t = int(at.timestamp())
-    assert row == ("7", "abc", 100, t // 1800, t // 60)
+    assert row == ("7", "abc", 100, t // 1800, t // 60, "", False)
+
+
+def test_a_signed_in_reader_is_one_visitor_whatever_the_agent_or_address() -> None:
+    ms = round(datetime(2026, 1, 1, 0, 31, 5, tzinfo=UTC).timestamp() * 1000)
+    v2 = {
+        "agents": ["Mozilla/5.0 a", "Mozilla/5.0 b"],
+        "views": [
+            [7, None, "hash-one", 0, 42, ms],
+            [7, None, "hash-two", 1, 42, ms],
+            [7, None, "hash-three", 1, None, ms],
+        ],
+        "addresses": ["home", "office"],
+        "view_addresses": [0, 1, 1],
+    }
+    rows = view_rows(v2, scorer=SCORER, window=1800, version=2)
+    assert [(r[1], r[5], r[6]) for r in rows] == [
+        ("u42", "home", True),
+        ("u42", "office", True),
+        ("hash-three", "office", False),
+    ]
 
 
 def test_v2_rows_equal_v1_rows_of_the_same_reads() -> None:
@@ -67,12 +128,15 @@ def test_v2_rows_equal_v1_rows_of_the_same_reads() -> None:
             "visitor": "def",
             "user_agent": "",
             "at": at.isoformat(),
+            "address": "net",
         },
     ]
     ms = round(at.timestamp() * 1000)
     v2 = {
         "agents": ["curl/8", ""],
         "views": [[7, None, "abc", 0, None, ms], [8, 3, "def", 1, None, ms]],
+        "addresses": ["", "net"],
+        "view_addresses": [0, 1],
     }
     rows_v2 = view_rows(v2, scorer=SCORER, window=1800, version=2)
     assert rows_v2 == view_rows({"views": v1}, scorer=SCORER, window=1800)
@@ -86,6 +150,19 @@ def test_v2_rows_equal_v1_rows_of_the_same_reads() -> None:
         {"agents": ["a"], "views": [[7, None, "abc", 0, None]]},
         {"agents": ["a"], "views": [[7, None, 5, 0, None, 0]]},
         {"views": [[7, None, "abc", 0, None, 0]]},
+        {"agents": ["a"], "views": [[7, None, "abc", 0, None, 0]], "addresses": ["x"]},
+        {
+            "agents": ["a"],
+            "views": [[7, None, "abc", 0, None, 0]],
+            "addresses": ["x"],
+            "view_addresses": [-1],
+        },
+        {
+            "agents": ["a"],
+            "views": [[7, None, "abc", 0, None, 0]],
+            "addresses": ["x"],
+            "view_addresses": [3],
+        },
     ],
 )
 def test_a_malformed_v2_batch_is_refused_with_a_reason(data: dict[str, object]) -> None:

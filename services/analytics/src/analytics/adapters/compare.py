@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from analytics.adapters.keys import Keys, text
 
 # dedup windows, markers, caches and locks are working state, not results
-EPHEMERAL = ("ap:", "dd:", "rt:", "hotc:", "lock:", "dirty:", "freeze", "off", "meta")
+EPHEMERAL = ("ap:", "dd:", "rt:", "adm:", "hotc:", "lock:", "dirty:", "freeze", "off", "meta")
 
 
 async def state_digest(redis: Redis, keys: Keys) -> dict[str, Any]:

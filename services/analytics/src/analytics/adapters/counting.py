@@ -59,6 +59,8 @@ class CountingRules:
     dedup_window: int
     bot_reads_per_minute: int
     bot_threshold_x100: int
+    address_new_visitors: int = 6
+    address_window: int = 600  # seconds, a whole number of minutes
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CountingRules:
@@ -68,6 +70,8 @@ class CountingRules:
             dedup_window=settings.dedup_window_seconds,
             bot_reads_per_minute=settings.bot_reads_per_minute,
             bot_threshold_x100=round(settings.bot_score_threshold * 100),
+            address_new_visitors=settings.address_new_visitors,
+            address_window=settings.address_window_seconds,
         )
 
 
@@ -127,7 +131,11 @@ class LiveState:
     def plan(self, batches: Sequence[tuple[MessageRef, Sequence[ViewRow]]]) -> ViewPlan:
         """The counting plan of the batches' rows (CPU only; no Redis)."""
         rows = (row for _, batch_rows in batches for row in batch_rows)
-        return build_plan(rows, bot_threshold=self.rules.bot_threshold_x100)
+        return build_plan(
+            rows,
+            bot_threshold=self.rules.bot_threshold_x100,
+            address_minutes=max(1, self.rules.address_window // 60),
+        )
 
     async def _apply_plan(
         self,
@@ -154,6 +162,8 @@ class LiveState:
             RETENTION["d"],
             orjson.dumps([ref.event_id for ref, _ in batches]),
             *plan.args,
+            r.address_new_visitors,
+            2 * r.address_window + 60,
         ]
         answer: object = await self.scripts.apply_views(keys=[], args=args)
         return answer

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from analytics.domain.buckets import Granularity
 
 ARTICLE_COUNTERS = ("reads", "bots", "dups", "comments", "favourites", "recommends")
+UNRANKED = "unranked"  # the bucket signal of counted reads the hot ranking leaves out
 META_READY = "ready"
 
 
@@ -89,12 +90,18 @@ class Keys:
         return f"{self.prefix}ap:{event_id}"
 
     def dedup(self, bucket: int | str) -> str:
-        """Set of ``article:visitor`` read in one dedup window bucket."""
+        """Set of ``article:visitor`` read in one dedup window bucket, and of
+        ``article@address`` whose ranked read the bucket has had."""
         return f"{self.prefix}dd:{bucket}"
 
     def rate(self, minute: int | str) -> str:
         """Hash visitor -> distinct reads in one minute (the behaviour rule)."""
         return f"{self.prefix}rt:{minute}"
+
+    def admission(self, window: int | str) -> str:
+        """Hash of one address window: ``address`` -> anonymous visitors admitted, and
+        ``address:visitor`` -> 1 for each (the new-visitors-per-address rule)."""
+        return f"{self.prefix}adm:{window}"
 
     def counting_script_names(self) -> dict[str, object]:
         """The names ``apply_views.lua`` writes to: whole keys, or the stem an id completes."""
@@ -106,12 +113,14 @@ class Keys:
             "applied": self.applied(""),
             "dedup": self.dedup(""),
             "rate": self.rate(""),
+            "admission": self.admission(""),
             "counters": [self.counter(name) for name in ("reads", "bots", "dups")],
             "dirty_articles": self.dirty("a"),
             "dirty_keys": self.dirty("k"),
             "uniques": self.uniques(""),
             "day_uniques": self.day_uniques(""),
             "reads_buckets": self.buckets("reads"),
+            "unranked_buckets": self.buckets(UNRANKED),
             "sites": self.sites,
         }
 

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from redis.asyncio import Redis
 
-from analytics.adapters.keys import ARTICLE_COUNTERS, Keys
+from analytics.adapters.keys import ARTICLE_COUNTERS, UNRANKED, Keys
 from analytics.domain.buckets import SIGNALS, Granularity, HotWindow
 
 
@@ -64,16 +64,16 @@ class ReadModel:
     async def signal_grid(
         self, window: HotWindow, indexes: Sequence[int], article_id: int
     ) -> list[dict[str, int]]:
-        """Per bucket, the article's count of every signal."""
+        """Per bucket, the article's count of every signal (and of reads left unranked)."""
+        names = (*SIGNALS, UNRANKED)
         pipe = self.redis.pipeline(transaction=False)
         for index in indexes:
-            for signal in SIGNALS:
+            for signal in names:
                 pipe.zscore(self.keys.bucket(signal, window.granularity, index), str(article_id))
         values = [_int(v) for v in await pipe.execute()]
-        n = len(SIGNALS)
+        n = len(names)
         return [
-            dict(zip(SIGNALS, values[i * n : (i + 1) * n], strict=True))
-            for i in range(len(indexes))
+            dict(zip(names, values[i * n : (i + 1) * n], strict=True)) for i in range(len(indexes))
         ]
 
     async def site_buckets(
@@ -102,6 +102,10 @@ class ReadModel:
                 weighted[self.keys.bucket(signal, window.granularity, index)] = (
                     self.weights[signal] * decay
                 )
+            # ranked reads: counted reads less those an address added past its first
+            weighted[self.keys.bucket(UNRANKED, window.granularity, index)] = (
+                -self.weights["reads"] * decay
+            )
         pipe = self.redis.pipeline(transaction=True)
         pipe.zunionstore(key, weighted)
         pipe.pexpire(key, max(1, int(cache_seconds * 1000)))

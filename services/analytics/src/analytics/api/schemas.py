@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ArticleReads(BaseModel):
@@ -56,6 +56,7 @@ class HotItem(BaseModel):
     score: float
     title: str | None
     section_id: int | None
+    published_at: datetime | None = None
 
 
 class HotResponse(BaseModel):
@@ -74,6 +75,10 @@ class ExplainBucket(BaseModel):
     age_seconds: float
     decay: float
     reads: int
+    same_address_reads: int = Field(
+        description="counted reads the ranking leaves out: an address's reads of the article "
+        "after its first in a dedup window"
+    )
     comments: int
     favourites: int
     recommends: int

@@ -26,7 +26,23 @@ The document (JSON) holds:
 - ``minutes``: per minute, 1-based refs into ``buckets`` (minute, hour, day bucket) and
   into the days; ``buckets``: ``[granularity, index, reads, bots, repeats]``;
 - ``minute_reads``: reads per article of each minute (only with several minutes);
-- ``day`` (one day) or ``days``: ``[[day, [visitor, ...]], ...]``.
+- ``day`` (one day) or ``days``: ``[[day, [visitor, ...]], ...]``;
+- ``minute_ranked`` (only when some view has an address): per minute, the *ranked*
+  reads per article (aligned with ``articles``): the reads the hot ranking counts. Per
+  dedup bucket, an address adds at most one ranked read to an article: the first read
+  of the article by a person's agent from that address, if it is counted. The plan
+  assumes the first candidate of each (article, address) in the group is it (flag
+  ``RANKED``); a view without an address is ranked when counted (its visitor stands
+  for its address, and the dedup window already allows one read per visitor);
+- ``ranking``: per dedup bucket ``[bucket, ["article@address", ...], [[candidate, ...],
+  ...]]``: each (article, address) of the group and its candidates by a person's agent,
+  in order (only buckets with addressed views);
+- ``admission``: per address window ``[window, ["address:visitor", ...], [address ref,
+  ...], [address, ...], [candidates, ...], [pair number, ...]]``: the anonymous,
+  person's-agent visitors of each address (a *pair*), the 1-based address of each pair,
+  the addresses, each pair's number of candidates and its number. ``candidate_pair``
+  gives each candidate's pair (1-based over all windows, 0: signed in, a bot's agent or
+  no address); empty without pairs.
 """
 
 from __future__ import annotations
@@ -45,6 +61,7 @@ from analytics.domain.views import ViewRow
 if array("I").itemsize != 4:  # pragma: no cover - 4 bytes on every supported platform
     raise ImportError("the counting plan needs 4-byte unsigned ints")
 NORMAL_BOT, OVER_LIMIT_BOT = 1, 2  # candidate flags: a bot by agent / once past the limit
+RANKED = 4  # candidate flag: counted in the plan's ranked reads
 _MINUTES_PER = {g: WIDTH[g] // 60 for g in ("m", "h", "d")}
 
 
@@ -56,7 +73,8 @@ class ViewPlan:
     candidate_article: bytes  # 1-based index into ``articles``
     candidate_slot: bytes
     candidate_minute: bytes  # 1-based index into ``minutes``
-    candidate_flags: bytes  # NORMAL_BOT | OVER_LIMIT_BOT
+    candidate_flags: bytes  # NORMAL_BOT | OVER_LIMIT_BOT | RANKED
+    candidate_pair: bytes = b""  # 1-based admission pair; empty when the plan has none
 
     @property
     def args(self) -> list[bytes]:
@@ -67,6 +85,7 @@ class ViewPlan:
             self.candidate_slot,
             self.candidate_minute,
             self.candidate_flags,
+            self.candidate_pair,
         ]
 
 
@@ -83,10 +102,13 @@ def _aligned(counts: dict[int, int], size: int) -> list[int]:
     return out
 
 
-def build_plan(rows: Iterable[ViewRow], *, bot_threshold: int) -> ViewPlan:  # noqa: C901 - one hot loop, flat on purpose
+def build_plan(  # noqa: C901 - one hot loop, flat on purpose
+    rows: Iterable[ViewRow], *, bot_threshold: int, address_minutes: int = 10
+) -> ViewPlan:
     """The plan of a group of rows, in view order (see the module docstring).
 
-    ``bot_threshold`` is the score (x100) from which a read counts as a bot read.
+    ``bot_threshold`` is the score (x100) from which a read counts as a bot read;
+    ``address_minutes`` the length of the window of the new-visitors-per-address limit.
     """
     art_index: dict[str, int] = {}
     articles: list[str] = []
@@ -95,7 +117,8 @@ def build_plan(rows: Iterable[ViewRow], *, bot_threshold: int) -> ViewPlan:  # n
     dups: list[int] = []
     uv: list[list[str]] = []
     minute_index: dict[int, int] = {}
-    minute_list: list[tuple[int, list[int], dict[int, int]]] = []  # minute, kinds, reads
+    minute_list: list[tuple[int, list[int], dict[int, int], dict[int, int]]] = []
+    # ^ minute, kinds, reads per article, ranked reads per article
     days: dict[int, list[str]] = {}
     dd: dict[int, tuple[dict[str, None], list[int]]] = {}  # bucket -> fields, candidates
     rt: dict[int, tuple[dict[str, int], list[str], list[int]]] = {}  # minute -> slots
@@ -112,9 +135,18 @@ def build_plan(rows: Iterable[ViewRow], *, bot_threshold: int) -> ViewPlan:  # n
     slot_numbers: list[int] = []
     kinds: list[int] = []
     minute_reads: dict[int, int] = {}
+    minute_ranked: dict[int, int] = {}
     day_list: list[str] = []
     mi = 0
-    for aid, visitor, score, bucket, minute in rows:
+    # ranking: bucket -> ("article@address" -> its candidates)
+    rk: dict[int, dict[str, list[int]]] = {}
+    rank_fields: dict[str, list[int]] = {}
+    # admission: window -> (pair -> [pair number, candidates, address ref], address -> ref)
+    adm: dict[int, tuple[dict[str, list[int]], dict[str, int]]] = {}
+    pair_total = 0
+    c_pair = array("I")
+    any_pairs = any_address = False
+    for aid, visitor, score, bucket, minute, address, member in rows:
         ai = art_index.get(aid)
         if ai is None:
             ai = art_index[aid] = len(articles)
@@ -128,11 +160,11 @@ def build_plan(rows: Iterable[ViewRow], *, bot_threshold: int) -> ViewPlan:  # n
             known = minute_index.get(minute)
             if known is None:
                 known = minute_index[minute] = len(minute_list)
-                minute_list.append((minute, [0, 0, 0], {}))
+                minute_list.append((minute, [0, 0, 0], {}, {}))
                 rt[minute] = ({}, [], [])
                 days.setdefault(minute // _MINUTES_PER["d"], [])
             mi = known + 1
-            _, kinds, minute_reads = minute_list[known]
+            _, kinds, minute_reads, minute_ranked = minute_list[known]
             slots, slot_visitors, slot_numbers = rt[minute]
             day_list = days[minute // _MINUTES_PER["d"]]
         if bucket != last_bucket:
@@ -141,6 +173,7 @@ def build_plan(rows: Iterable[ViewRow], *, bot_threshold: int) -> ViewPlan:  # n
             if group is None:
                 group = dd[bucket] = ({}, [])
             fields, candidates = group
+            rank_fields = rk.setdefault(bucket, {})
         field = aid + ":" + visitor
         if field in fields:  # a repeat within this group
             dups[ai] += 1
@@ -161,22 +194,54 @@ def build_plan(rows: Iterable[ViewRow], *, bot_threshold: int) -> ViewPlan:  # n
         c_minute.append(mi)
         if score >= bot_threshold:
             c_flags.append(normal_bot)
+            c_pair.append(0)
             bots[ai] += 1
             kinds[1] += 1
+            continue
+        flags = over_only if score + 100 >= bot_threshold else 0
+        reads[ai] += 1
+        kinds[0] += 1
+        minute_reads[ai] = minute_reads.get(ai, 0) + 1
+        uv[ai].append(visitor)
+        day_list.append(visitor)
+        if address:
+            any_address = True
+            claim = aid + "@" + address
+            claimants = rank_fields.get(claim)
+            if claimants is None:
+                rank_fields[claim] = [ncand]
+                flags |= RANKED
+                minute_ranked[ai] = minute_ranked.get(ai, 0) + 1
+            else:
+                claimants.append(ncand)
+            if not member:
+                window = minute // address_minutes
+                held = adm.get(window)
+                if held is None:
+                    held = adm[window] = ({}, {})
+                pair = address + ":" + visitor
+                known_pair = held[0].get(pair)
+                if known_pair is None:
+                    pair_total += 1
+                    ref = held[1].setdefault(address, len(held[1]) + 1)
+                    known_pair = held[0][pair] = [pair_total, 0, ref]
+                known_pair[1] += 1
+                c_pair.append(known_pair[0])
+                any_pairs = True
+            else:
+                c_pair.append(0)
         else:
-            c_flags.append(over_only if score + 100 >= bot_threshold else 0)
-            reads[ai] += 1
-            kinds[0] += 1
-            minute_reads[ai] = minute_reads.get(ai, 0) + 1
-            uv[ai].append(visitor)
-            day_list.append(visitor)
+            flags |= RANKED
+            minute_ranked[ai] = minute_ranked.get(ai, 0) + 1
+            c_pair.append(0)
+        c_flags.append(flags)
 
     # time buckets: each minute names its minute, hour and day bucket, and its day
     day_index = {day: i + 1 for i, day in enumerate(days)}
     bucket_index: dict[tuple[str, int], int] = {}
     bucket_doc: list[list[Any]] = []
     minute_doc: list[list[int]] = []
-    for minute, minute_kinds, _ in minute_list:
+    for minute, minute_kinds, _, _ in minute_list:
         refs = []
         for g, per in _MINUTES_PER.items():
             key = (g, minute // per)
@@ -207,13 +272,33 @@ def build_plan(rows: Iterable[ViewRow], *, bot_threshold: int) -> ViewPlan:  # n
         "buckets": bucket_doc,
         "visitors": uv,
     }
+    if any_address:
+        doc["minute_ranked"] = [_aligned(ranked, len(articles)) for _, _, _, ranked in minute_list]
+    ranking = [[b, list(claims), list(claims.values())] for b, claims in rk.items() if claims]
+    if ranking:
+        doc["ranking"] = ranking
+    if any_pairs:
+        admission = []
+        for window, (pairs, addresses) in adm.items():
+            numbers = list(pairs.values())
+            admission.append(
+                [
+                    window,
+                    list(pairs),
+                    [ref for _, _, ref in numbers],
+                    list(addresses),
+                    [n for _, n, _ in numbers],
+                    [number for number, _, _ in numbers],
+                ]
+            )
+        doc["admission"] = admission
     if len(dd) == 1:
         del doc["dedup"][0][2]
     if len(doc["rate"]) == 1:
         del doc["rate"][0][3]
     if len(minute_list) > 1:
         doc["minute_reads"] = [
-            _aligned(per_article, len(articles)) for _, _, per_article in minute_list
+            _aligned(per_article, len(articles)) for _, _, per_article, _ in minute_list
         ]
     if len(days) > 1:
         doc["days"] = [[day, visitors] for day, visitors in days.items()]
@@ -225,4 +310,5 @@ def build_plan(rows: Iterable[ViewRow], *, bot_threshold: int) -> ViewPlan:  # n
         candidate_slot=_u32(c_slot),
         candidate_minute=_u32(c_minute),
         candidate_flags=_u32(c_flags),
+        candidate_pair=_u32(c_pair) if any_pairs else b"",
     )

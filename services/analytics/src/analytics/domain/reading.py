@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.adapters.keys import UNRANKED
 from analytics.adapters.read_model import ReadModel
 from analytics.domain.buckets import (
     SIGNALS,
@@ -20,8 +21,10 @@ from common.errors import InvalidInputError
 MAX_IDS = 500
 FORMULA = (
     "score = sum over the window's buckets b of exp(-age(b)/tau) * "
-    "(w_reads*reads(b) + w_comments*comments(b) + w_favourites*favourites(b) + "
-    "w_recommends*recommends(b)); age(b) = now - middle of b (0 for the current bucket)"
+    "(w_reads*(reads(b) - same_address_reads(b)) + w_comments*comments(b) + "
+    "w_favourites*favourites(b) + w_recommends*recommends(b)); age(b) = now - middle of b "
+    "(0 for the current bucket); same_address_reads: an address's counted reads of the "
+    "article after its first in a dedup window"
 )
 
 
@@ -34,6 +37,7 @@ class HotEntry:
     score: float
     title: str | None
     section_id: int | None
+    published_at: str | None = None  # ISO time, from the article's events
 
 
 def parse_ids(raw: str) -> list[int]:
@@ -115,7 +119,14 @@ async def hot_list(
     top = await model.top(key, limit)
     metas = await model.metas([a for a, _ in top])
     return [
-        HotEntry(rank, aid, round(score, 4), meta.get("title"), meta.get("section_id"))
+        HotEntry(
+            rank,
+            aid,
+            round(score, 4),
+            meta.get("title"),
+            meta.get("section_id"),
+            meta.get("published_at"),
+        )
         for rank, ((aid, score), meta) in enumerate(zip(top, metas, strict=True), start=1)
     ]
 
@@ -131,13 +142,16 @@ async def explain(
         if not any(counts.values()):
             continue
         decay = window.decay(index, now)
+        same_address = counts.pop(UNRANKED)
         weighted = sum(model.weights[s] * counts[s] for s in SIGNALS)
+        weighted -= model.weights["reads"] * same_address
         buckets.append(
             {
                 "start": bucket_start(index, window.granularity),
                 "age_seconds": round(window.age(index, now), 1),
                 "decay": round(decay, 6),
                 **counts,
+                "same_address_reads": same_address,
                 "contribution": round(decay * weighted, 4),
             }
         )

@@ -5,14 +5,18 @@
 --  7 distinct reads per minute before a visitor behaves as a bot,
 --  8 offset of the group's last message, 9/10/11 retention (s) of minute/hour/day
 --  buckets from the bucket's start, 12 JSON list of the batches' event ids,
---  13 the plan (JSON), 14..17 per candidate: article, slot, minute, flags
---  (little-endian uint32 arrays).
+--  13 the plan (JSON), 14..18 per candidate: article, slot, minute, flags, admission
+--  pair (little-endian uint32 arrays; the last empty when the plan has no pairs),
+--  19 new anonymous visitors one address may add per address window,
+--  20 admission key ttl (s).
 -- Returns one status per batch: 'ok', or 'dup' when every batch was applied before
 -- (nothing is counted twice); when only some were, 'dup' and 'again' with nothing
 -- written, and the caller plans again without the applied ones. Or 'nometa' / 'frozen'.
 -- The plan holds every aggregate as if each first read were new and by a person; this
 -- script finds the exceptions Redis knows of (reads seen earlier in the dedup window,
--- visitors past the reads-per-minute limit) and takes them out before writing.
+-- visitors past the reads-per-minute limit, anonymous visitors an address adds past its
+-- limit) and takes them out before writing; and which reads the hot ranking counts
+-- (one per article, address and dedup bucket).
 -- A redis.call costs far more than the command it runs, so commands are batched.
 -- Key names come from analytics.adapters.keys.Keys.counting_script_names (single Redis).
 local K = cjson.decode(ARGV[1])  -- key names, from analytics.adapters.keys
@@ -25,7 +29,7 @@ local retention = {m = tonumber(ARGV[9]), h = tonumber(ARGV[10]), d = tonumber(A
 local width = {m = 60, h = 3600, d = 86400}
 local NAMES = {'reads', 'bots', 'dups'}
 local KIND = {reads = 1, bots = 2, dups = 3}
-local NORMAL_BOT, OVER_LIMIT_ONLY = 1, 2
+local NORMAL_BOT, OVER_LIMIT_ONLY, RANKED = 1, 2, 4
 local CHUNK = 3000
 
 local function chunked(cmd, key, list, step)
@@ -68,6 +72,7 @@ advance_offset()
 
 local plan = cjson.decode(ARGV[13])
 local c_article, c_slot, c_minute, c_flags = ARGV[14], ARGV[15], ARGV[16], ARGV[17]
+local c_pair = ARGV[18]
 local exceptions = {}  -- candidate -> the kind it turned out to be ('dups' | 'bots')
 local fields = {}  -- candidate -> its dedup field "article:visitor"
 
@@ -84,6 +89,34 @@ for _, g in ipairs(plan.dedup) do
   end
   if k > 0 then chunked('SADD', key, fresh, 1) end
   redis.call('EXPIRE', key, ddttl)
+end
+
+-- 2b. ranking: the first read by a person's agent of an (article, address) in the dedup
+-- bucket that is not a repeat claims it (its member in the bucket's set); only a claim
+-- the bucket's set does not hold yet may be ranked, and only if that read is counted
+local unranked, promoted = {}, {}  -- candidates the plan ranked but are not / the reverse
+for _, g in ipairs(plan.ranking or {}) do
+  local key, claims, lists = K.dedup .. g[1], g[2], g[3]
+  local seen = chunked('SMISMEMBER', key, claims, 1)
+  local fresh, k = {}, 0
+  for j = 1, #claims do
+    local list = lists[j]
+    local first = list[1]
+    if seen[j] == 1 then
+      unranked[first] = true
+    else
+      local claimer = nil
+      for _, c in ipairs(list) do
+        if not exceptions[c] then claimer = c; break end
+      end
+      if claimer then k = k + 1; fresh[k] = claims[j] end
+      if claimer ~= first then
+        unranked[first] = true
+        if claimer then promoted[claimer] = true end
+      end
+    end
+  end
+  if k > 0 then chunked('SADD', key, fresh, 1) end  -- the key has its ttl from step 2
 end
 
 -- 3. behaviour: distinct reads per visitor and minute, counted in view order
@@ -114,7 +147,7 @@ if any_risky then
     for _, cand in ipairs(list) do
       if not exceptions[cand] then
         n = n + 1
-        if n > rlimit and u32(c_flags, cand) == OVER_LIMIT_ONLY then exceptions[cand] = 'bots' end
+        if n > rlimit and u32(c_flags, cand) % 4 == OVER_LIMIT_ONLY then exceptions[cand] = 'bots' end
       end
     end
   end
@@ -131,6 +164,82 @@ for _, g in ipairs(plan.rate) do
     local key = K.rate .. g[1]
     chunked('HSET', key, flat, 2)
     redis.call('EXPIRE', key, 180)
+  end
+end
+
+-- 3b. new visitors per address: an address window admits at most `alimit` anonymous
+-- visitors (person's agent) per address, in view order; reads (not repeats) of the
+-- visitors past them are counted as repeats
+if plan.admission and #c_pair > 0 then
+  local alimit, attl = tonumber(ARGV[19]), tonumber(ARGV[20])
+  local repeats_of = {}  -- pair number -> its candidates that are repeats (the dedup window)
+  for cand, kind in pairs(exceptions) do
+    local pr = u32(c_pair, cand)
+    if kind == 'dups' and pr > 0 then repeats_of[pr] = (repeats_of[pr] or 0) + 1 end
+  end
+  local groups, any_risky = {}, false
+  for gi, g in ipairs(plan.admission) do
+    local plist, refs, addrs, counts, numbers = g[2], g[3], g[4], g[5], g[6]
+    local fields, np = {}, #plist
+    for j = 1, np do fields[j] = plist[j] end
+    for j = 1, #addrs do fields[np + j] = addrs[j] end
+    local current = chunked('HMGET', K.admission .. g[1], fields, 1)
+    local have, wanting, known, risky = {}, {}, {}, {}
+    for j = 1, #addrs do
+      have[j] = tonumber(current[np + j]) or 0; wanting[j] = 0
+    end
+    for j = 1, np do
+      known[j] = current[j] ~= false
+      if not known[j] and counts[j] > (repeats_of[numbers[j]] or 0) then
+        wanting[refs[j]] = wanting[refs[j]] + 1
+      end
+    end
+    for j = 1, #addrs do
+      if have[j] + wanting[j] > alimit then risky[j] = true; any_risky = true end
+    end
+    groups[gi] = {have = have, known = known, risky = risky, admitted = {}}
+  end
+  if any_risky then
+    local where = {}  -- pair number -> group, index
+    for gi, g in ipairs(plan.admission) do
+      for j, number in ipairs(g[6]) do where[number] = {gi, j} end
+    end
+    for cand = 1, #c_pair / 4 do
+      local pr = u32(c_pair, cand)
+      if pr > 0 and exceptions[cand] ~= 'dups' then
+        local gi, j = where[pr][1], where[pr][2]
+        local grp, ref = groups[gi], plan.admission[gi][3][where[pr][2]]
+        if grp.risky[ref] and not grp.known[j] then
+          if grp.have[ref] < alimit then
+            grp.known[j] = true; grp.admitted[j] = true; grp.have[ref] = grp.have[ref] + 1
+          else
+            exceptions[cand] = 'dups'
+          end
+        end
+      end
+    end
+  end
+  for gi, g in ipairs(plan.admission) do
+    local plist, refs, counts, numbers = g[2], g[3], g[5], g[6]
+    local grp = groups[gi]
+    local flat, k, changed = {}, 0, {}
+    for j = 1, #plist do
+      local ref = refs[j]
+      if not grp.risky[ref] and not grp.known[j] and counts[j] > (repeats_of[numbers[j]] or 0) then
+        grp.admitted[j] = true; grp.have[ref] = grp.have[ref] + 1
+      end
+      if grp.admitted[j] then
+        flat[k + 1] = plist[j]; flat[k + 2] = 1; k = k + 2; changed[ref] = true
+      end
+    end
+    for ref in pairs(changed) do
+      flat[k + 1] = g[4][ref]; flat[k + 2] = grp.have[ref]; k = k + 2
+    end
+    if k > 0 then
+      local key = K.admission .. g[1]
+      chunked('HSET', key, flat, 2)
+      redis.call('EXPIRE', key, attl)
+    end
   end
 end
 if mode ~= 'apply' then return statuses end
@@ -162,6 +271,37 @@ for cand, kind in pairs(exceptions) do
       local visitor = string.sub(fields[cand], #a[ai] + 2)
       leave_out(uv_out, ai, visitor)
       leave_out(day_out, refs[4], visitor)
+    end
+  end
+end
+-- ranked reads: a ranked candidate that is not counted is not ranked
+for cand in pairs(exceptions) do
+  if u32(c_flags, cand) >= RANKED then unranked[cand] = true end
+  promoted[cand] = nil
+end
+-- the reads the ranking leaves out (counted, not ranked) per minute and hour bucket; none
+-- without addressed views (then every counted read is ranked)
+local mr = plan.minute_ranked  -- per minute, ranked reads per article
+local bucket_unranked = {}
+if mr then
+  for cand in pairs(unranked) do
+    local row, ai = mr[u32(c_minute, cand)], u32(c_article, cand)
+    row[ai] = row[ai] - 1
+  end
+  for cand in pairs(promoted) do
+    local row, ai = mr[u32(c_minute, cand)], u32(c_article, cand)
+    row[ai] = row[ai] + 1
+  end
+  for mi, refs in ipairs(minutes) do
+    local ranked, reads = mr[mi], (zm and zm[mi] or counts[KIND.reads])
+    for r = 1, 2 do  -- the hot windows read minute and hour buckets
+      local sum = bucket_unranked[refs[r]]
+      if not sum then
+        sum = {}
+        for i = 1, #a do sum[i] = 0 end
+        bucket_unranked[refs[r]] = sum
+      end
+      for i = 1, #a do sum[i] = sum[i] + reads[i] - ranked[i] end
     end
   end
 end
@@ -242,6 +382,10 @@ for b, entry in ipairs(buckets) do
   local g, idx = entry[1], entry[2]
   local key = K.reads_buckets .. g .. ':' .. idx
   if add_aligned(key, bucket_reads[b], 'ZMSCORE', 'ZADD', true) then dirtykey(key, g, idx) end
+  if bucket_unranked[b] then
+    key = K.unranked_buckets .. g .. ':' .. idx
+    if add_aligned(key, bucket_unranked[b], 'ZMSCORE', 'ZADD', true) then dirtykey(key, g, idx) end
+  end
   key = K.sites .. g .. ':' .. idx
   local any = false
   for k = 1, 3 do
