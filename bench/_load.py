@@ -6,7 +6,10 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -64,3 +67,45 @@ def pin(pid: int, cores: str) -> None:
         subprocess.run(
             ["taskset", "-a", "-p", "-c", cores, str(pid)], check=True, capture_output=True
         )
+
+
+def _with_descendants(pids: Iterable[int]) -> set[int]:
+    """The processes and every process they started (PostgreSQL's backends, say)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo += children.get(pid, [])
+    return found
+
+
+@contextmanager
+def kept_on(pids: Iterable[int], cores: str) -> Iterator[None]:
+    """Hold processes (and their children) on ``cores`` for a measurement, then free them.
+
+    The servers being compared get a core to themselves: the broker, Redis, PostgreSQL
+    and the services not under test run beside the load generator instead.
+    """
+    tree = _with_descendants(pids)
+    everywhere = ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
+    for pid in tree:
+        try:
+            pin(pid, cores)
+        except subprocess.CalledProcessError:
+            pass  # it ended meanwhile
+    try:
+        yield
+    finally:
+        for pid in tree:
+            try:
+                pin(pid, everywhere)
+            except subprocess.CalledProcessError:
+                pass

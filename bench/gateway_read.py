@@ -1,9 +1,10 @@
 """A cached article read through the gateway (view counted) vs a bare ASGI app, same server.
 
 Starts the whole platform (tests/stack.py: every service in its own fresh schema), publishes
-an article, then measures on loopback, in one run, with the same load generator (wrk when
-installed, else an asyncio client) against the same uvicorn settings (1 worker, uvloop,
-httptools):
+an article, then measures on loopback, in one run, with the same load generator (wrk on
+core 1) against the same uvicorn settings (1 worker, uvloop, httptools), each server alone
+on core 0 (the broker, Redis, PostgreSQL and the other services are held on core 1 while
+it is measured):
 
 1. a bare ASGI app returning the article page's bytes from memory (the baseline);
 2. GET /articles/{id} through the gateway: anonymous, served from its cache, each read
@@ -19,11 +20,9 @@ Writes bench/results/gateway_read.json. Takes about a minute.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -37,10 +36,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))  # tests.stack starts the platform
 
+from _load import UA, kept_on, pin, wrk  # noqa: E402 - needs the path
+
+from tests.faults.instance import RUN_DIR  # noqa: E402 - needs the path
 from tests.stack import Platform, free_port, operator_headers, start_platform  # noqa: E402 - needs the path
 
 RESULTS = ROOT / "results" / "gateway_read.json"
-UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 UNLIMITED = {"GATEWAY_RATE_READ_PER_MINUTE": str(10**9)}
 
 
@@ -77,46 +78,9 @@ def _wait(url: str, deadline: float = 60) -> None:
     raise RuntimeError(f"{url} never answered")
 
 
-def _wrk(url: str, seconds: int, connections: int) -> float:
-    pin = (
-        ["taskset", "-c", "1"]
-        if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1
-        else []
-    )
-    out = subprocess.run(
-        [*pin, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-H", f"User-Agent: {UA}", url],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=seconds + 30,
-    ).stdout
-    match = re.search(r"Requests/sec:\s+([0-9.]+)", out)
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if match is None or non2xx is not None:
-        raise RuntimeError(f"wrk failed or saw errors:\n{out}")
-    return float(match.group(1))
-
-
-async def _python_load(url: str, seconds: int, connections: int) -> float:
-    done = 0
-    end = time.monotonic() + seconds
-    async with httpx.AsyncClient(headers={"user-agent": UA}, timeout=10) as client:
-
-        async def worker() -> None:
-            nonlocal done
-            while time.monotonic() < end:
-                (await client.get(url)).raise_for_status()
-                done += 1
-
-        await asyncio.gather(*(worker() for _ in range(connections)))
-    return done / seconds
-
-
 def throughput(url: str, seconds: int, connections: int) -> float:
-    """Requests per second of one URL under the load generator."""
-    if shutil.which("wrk"):
-        return _wrk(url, seconds, connections)
-    return asyncio.run(_python_load(url, seconds, connections))
+    """Requests per second of one URL, wrk on core 1."""
+    return wrk(url, seconds=seconds, connections=connections, core=1).rps
 
 
 def _capture(url: str) -> tuple[bytes, str, str]:
@@ -131,14 +95,6 @@ def _capture(url: str) -> tuple[bytes, str, str]:
     with tempfile.NamedTemporaryFile(suffix=".html", delete=False) as body:
         body.write(response.content)
     return response.content, out.name, body.name
-
-
-def _pin(*pids: int | None) -> None:
-    if (os.cpu_count() or 1) < 2:
-        return
-    for pid in pids:
-        if pid is not None:
-            os.sched_setaffinity(pid, {0})
 
 
 def _metric(base: str, name: str) -> float:
@@ -263,23 +219,31 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _wait(bare_url)
         _wait(minimal_url)
         assembly = _latencies(f"{uncached.url}/articles/{article}", args.uncached)
-        # same core for both servers, the load generator on the other one
-        _pin(procs[0].pid, procs[1].pid, cached.popen.pid if cached.popen else None)
-        platform.stop("analytics-worker")  # it would count the views on the servers' cores
-        throughput(bare_url, 2, args.connections)  # warm-up of both
-        throughput(page_url, 2, args.connections)
-        throughput(minimal_url, 2, args.connections)
-        views_before = _views_recorded(cached.url or "")
-        bare_runs, gateway_runs, minimal_runs = [], [], []
-        for _ in range(args.rounds):  # interleaved, so background noise hits all alike
-            bare_runs.append(throughput(bare_url, args.seconds, args.connections))
-            gateway_runs.append(throughput(page_url, args.seconds, args.connections))
-            minimal_runs.append(throughput(minimal_url, args.seconds, args.connections))
+        # same core for both servers; the load generator, the infrastructure and the other
+        # services on the other one
+        measured = [procs[0].pid, procs[1].pid, cached.popen.pid if cached.popen else 0]
+        for pid in measured:
+            pin(pid, "0")
+        platform.stop("analytics-worker")  # the views are counted after the runs
+        services = platform.running().values()
+        background = [p.popen.pid for p in services if p.popen and p.popen.pid not in measured] + [
+            int(f.read_text().split()[0]) for f in RUN_DIR.glob("*.pid")
+        ]
+        with kept_on(background, "1"):
+            throughput(bare_url, 2, args.connections)  # warm-up of both
+            throughput(page_url, 2, args.connections)
+            throughput(minimal_url, 2, args.connections)
+            views_before = _views_recorded(cached.url or "")
+            bare_runs, gateway_runs, minimal_runs = [], [], []
+            for _ in range(args.rounds):  # interleaved, so background noise hits all alike
+                bare_runs.append(throughput(bare_url, args.seconds, args.connections))
+                gateway_runs.append(throughput(page_url, args.seconds, args.connections))
+                minimal_runs.append(throughput(minimal_url, args.seconds, args.connections))
         views = _views_recorded(cached.url or "") - views_before
         counted = _all_counted(platform, [platform.gateway, cached.url or "", uncached.url or ""])
         bare, gateway, minimal = max(bare_runs), max(gateway_runs), max(minimal_runs)
         return {
-            "load_generator": "wrk" if shutil.which("wrk") else "python-httpx",
+            "load_generator": "wrk -t1 on core 1; each server alone on core 0",
             "connections": args.connections,
             "seconds": args.seconds,
             "page_bytes": len(body),
