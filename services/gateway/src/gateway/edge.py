@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from common.errors import TooManyRequestsError
 from common.http import request_id_of
 from common.http_metrics import HTTP_SERVER, UNMEASURED_PATHS, observed
+from gateway.api.responses import PRIVATE
 from gateway.cache.store import LOOKUPS
 from gateway.clients import client_ip
 from gateway.context import Gateway, GatewaySlot
@@ -20,6 +21,8 @@ from gateway.ratelimit import Limit
 from gateway.reads.read import Read
 from gateway.reads.responder import Answer
 from gateway.security import SECURITY_HEADERS
+from gateway.web.error_pages import edge_error_page, wants_html
+from gateway.web.render import HTML
 
 ARTICLE_PATH = re.compile(r"^/(api/v1/)?articles/(\d{1,12})$")
 API_TEMPLATE = "/api/v1/articles/{article_id}"  # the routes' templates, for request metrics
@@ -144,7 +147,7 @@ class EdgeMiddleware:
         if limit_class is not None:
             wait = await self._over_limit(gw, limit_class, info.limit_key, now)
             if wait:
-                await _send(send, _too_many(limit_class, wait))
+                await _send(send, _too_many(limit_class, wait, scope))
                 return
         await self.app(scope, receive, send)
 
@@ -221,7 +224,7 @@ class EdgeMiddleware:
             return None  # first visit today: the full path hashes and memoises it
         wait = gw.read_limiter.check(ids[1], now)
         if wait:
-            return _too_many("read", wait)
+            return _too_many("read", wait, scope)
         gw.reads.record(
             Read(route.article_id, entry.meta.get("section_id"), ids[0], ua, None, now, ids[2])
         )
@@ -237,12 +240,27 @@ class EdgeMiddleware:
         return status, head, body
 
 
-def _too_many(limit_class: str, wait: float) -> Answer:
+def _too_many(limit_class: str, wait: float, scope: Scope) -> Answer:
+    retry = str(max(1, int(wait + 0.999)))
+    if wants_html(scope["path"], _accept(scope)):  # a browser asked for a page: say it in one
+        page = edge_error_page(429, retry)
+        head = [
+            (b"content-type", HTML.encode()),
+            (b"content-length", str(len(page)).encode()),
+            (b"cache-control", PRIVATE.encode()),
+            (b"retry-after", retry.encode()),
+            *SECURITY_HEADERS,
+        ]
+        return 429, head, page
     return _json_answer(
         429,
         {"error": "rate_limited", "detail": f"too many requests ({limit_class})"},
-        [(b"retry-after", str(max(1, int(wait + 0.999))).encode())],
+        [(b"retry-after", retry.encode())],
     )
+
+
+def _accept(scope: Scope) -> bytes | None:
+    return next((v for k, v in scope["headers"] if k == b"accept"), None)
 
 
 def _per_minute(gw: Gateway, limit_class: str) -> int:

@@ -40,6 +40,7 @@ from gateway.reads.responder import CachedAnswers
 from gateway.security import SecurityHeadersMiddleware
 from gateway.settings import Settings, get_settings
 from gateway.web import desk, desk_more, editor, feeds, forms, ops, pages, reactions
+from gateway.web.error_pages import HtmlErrorPages
 from gateway.web.templates import STATIC_DIR
 
 GC_YOUNG_THRESHOLD = 50_000
@@ -205,6 +206,7 @@ def create_app(settings: Settings | None = None, *, edge_inside: bool = True) ->
     app.state.gateway = None
     app.state.gateway_slot = GatewaySlot()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(HtmlErrorPages)  # inside the security headers, outside every error
     app.add_middleware(SecurityHeadersMiddleware)
     if edge_inside:
         _outermost(app, app.state.gateway_slot)

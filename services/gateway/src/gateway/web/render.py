@@ -16,6 +16,7 @@ from gateway.cache.invalidation import SECTIONS
 from gateway.context import Gateway
 from gateway.domain.errors import UpstreamUnavailableError
 from gateway.fetch import Caller, get_json
+from gateway.web.error_text import describe
 from gateway.web.session import WebSession, apply_session
 from gateway.web.templates import templates
 
@@ -89,12 +90,9 @@ def _with_error_pages(build: PageBuilder) -> PageBuilder:
     async def guarded() -> Page:
         try:
             return await build()
-        except NotFoundError as exc:
-            return Page("error.html", {"title": "页面不存在", "detail": exc.detail}, status=404)
-        except UpstreamUnavailableError:
-            return Page(
-                "error.html", {"title": "服务暂时不可用", "detail": "请稍后再试。"}, status=503
-            )
+        except (NotFoundError, UpstreamUnavailableError) as exc:
+            title, detail = describe(exc.status_code)
+            return Page("error.html", {"title": title, "detail": detail}, status=exc.status_code)
 
     return guarded
 
