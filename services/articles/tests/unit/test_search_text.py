@@ -18,6 +18,21 @@ def test_document_keeps_inner_words_with_weights_and_positions() -> None:
     assert "'人民':4C" in doc  # each field border (here an empty summary too) leaves a gap
 
 
+def test_document_keeps_each_character_of_a_word_for_one_character_searches() -> None:
+    doc = search_document(title="独坐幽篁里", summary="", body="")
+    assert "'幽篁':2A" in doc
+    assert "'篁':2A" in doc  # at its word's position
+    assert "'的'" not in search_document(title="我的城市", summary="", body="")  # stop words not
+    assert parse_query("篁").tsquery == "'篁'"
+
+
+def test_a_query_of_stop_words_only_has_its_own_code() -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        parse_query("的 了")
+    assert refused.value.code == "no_search_words"
+    assert refused.value.status_code == 422
+
+
 def test_terms_are_quoted_for_the_tsvector_literal() -> None:
     assert _quote("o'neil") == "'o''neil'"
     assert _quote("a\\b") == "'a\\\\b'"

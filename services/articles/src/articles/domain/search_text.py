@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from opencc import OpenCC
 
-from articles.domain.segmentation import Word, is_ascii_word, segment
+from articles.domain.segmentation import Word, is_ascii_word, is_cjk, is_searchable, segment
 from articles.domain.text_rules import check_text
 from common.errors import InvalidInputError
 
@@ -23,20 +23,37 @@ def _quote(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def characters(word: str) -> tuple[str, ...]:
+    """The single CJK characters of a longer word (so a one-character search finds it)."""
+    if len(word) < 2:
+        return ()
+    return tuple(dict.fromkeys(c for c in word if is_cjk(c) and is_searchable(c)))
+
+
 def search_document(*, title: str, summary: str, body: str) -> str:
-    """A tsvector literal: title words weighted A, summary B, body C, with positions."""
+    """A tsvector literal: title words weighted A, summary B, body C, with positions.
+
+    Each word is indexed whole, with the dictionary words inside it and its single CJK
+    characters, all at the word's position.
+    """
     places: dict[str, list[str]] = defaultdict(list)
     position = 1
     for text, weight in ((title, "A"), (summary, "B"), (body, "C")):
         for word in segment(text):
             if position > MAX_POSITION:
                 break
-            for term in (word.text, *word.parts):
+            for term in (word.text, *word.parts, *characters(word.text)):
                 if len(places[term]) < MAX_POSITIONS_PER_TERM:
                     places[term].append(f"{position}{weight}")
             position += 1
         position += 1  # no phrase match across field borders
     return " ".join(f"{_quote(term)}:{','.join(at)}" for term, at in places.items())
+
+
+class NoSearchWordsError(InvalidInputError):
+    """A query of stop words (的, 了, the…) or punctuation only: nothing to search for."""
+
+    code = "no_search_words"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +90,9 @@ def parse_query(raw: str) -> SearchQuery:
         raise InvalidInputError(f"q: the search query is longer than {MAX_QUERY_CHARS} characters")
     words = list({w.text: w for w in segment(text)}.values())
     if not words:
-        raise InvalidInputError("q: the search query has no searchable words")
+        raise NoSearchWordsError(
+            "q: the search query has only stop words or punctuation; give a more specific word"
+        )
     terms = {t for w in words for t in (w.text, *w.parts)}
     return SearchQuery(
         tsquery=" & ".join(_group(w) for w in words),

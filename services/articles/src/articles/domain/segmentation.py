@@ -24,6 +24,7 @@ _ready = False
 _idf: dict[str, float] = {}
 _median_idf = 0.0
 _WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ASCII_WORD = re.compile(r"^[0-9a-z][0-9a-z._+-]*$")
 MAX_TERM_CHARS = 40
 
@@ -73,6 +74,11 @@ def add_domain_words(words: Iterable[str]) -> None:
 def normalise(text: str) -> str:
     """Full-width forms folded to ASCII, letters lower-cased."""
     return unicodedata.normalize("NFKC", text).lower()
+
+
+def is_cjk(char: str) -> bool:
+    """Whether a character is a CJK ideograph."""
+    return _CJK.fullmatch(char) is not None
 
 
 def is_searchable(term: str) -> bool:

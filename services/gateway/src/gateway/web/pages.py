@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Chinese UI text uses full-width punctuation on purpose
 """Public pages: home, section lists, the article page, its print view, search."""
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ import asyncio
 import time
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request, Response
 
 from common.errors import NotFoundError
@@ -19,8 +21,9 @@ from gateway.cache.invalidation import (
     section_tag,
 )
 from gateway.context import Gateway, GatewayDep
+from gateway.domain.errors import UpstreamUnavailableError
 from gateway.edge import client_info
-from gateway.fetch import Caller, get_json
+from gateway.fetch import Caller, cached_get, get_json
 from gateway.reads.read import Read
 from gateway.web.render import Page, section_tree, serve_page
 from gateway.web.session import SessionDep, WebSession
@@ -37,6 +40,20 @@ def web_caller(request: Request, session: WebSession) -> Caller:
         request_id=getattr(request.state, "request_id", ""),
         token=session.access_token,
     )
+
+
+SEARCH_PROBLEMS = {
+    "no_search_words": "“的”“了”“和”这类常用字词不参与搜索，请换一个更具体的关键词。",
+    "": "搜索词或翻页位置无法识别，请修改搜索词后重新搜索。",
+}
+
+
+def _error_code(body: bytes) -> str:
+    try:
+        answer = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return ""
+    return str(answer.get("error", "")) if isinstance(answer, dict) else ""
 
 
 def _items(payload: Any) -> list[dict[str, Any]]:
@@ -243,14 +260,22 @@ async def search(
 
     async def build() -> Page:
         results: Any = None
+        problem = None
         if query:
             params = [("q", query), ("limit", "20")] + ([("cursor", cursor)] if cursor else [])
-            results = await get_json(
+            entry, _ = await cached_get(
                 gw, "articles", "/api/v1/search", caller=caller, params=params, tags=(LISTS,)
             )
+            if entry.status == 422:  # the query itself: say what to change, in Chinese
+                problem = SEARCH_PROBLEMS.get(_error_code(entry.body), SEARCH_PROBLEMS[""])
+            elif entry.status != 200:
+                raise UpstreamUnavailableError(f"articles answered {entry.status} to a search")
+            else:
+                results = orjson.loads(entry.body)
         sections = await section_tree(gw, caller)
         context: dict[str, Any] = {"q": query, "results": _items(results), "sections": sections}
         context["next_cursor"] = (results or {}).get("next_cursor")
+        context["problem"] = problem
         return Page("search.html", context, tags=(LISTS,))
 
     return await serve_page(request, gw, session, key=None, build=build)
