@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import Content
+from tests.e2e.helpers import browser_login, client, csrf_of
 from tests.stack import Platform, operator_headers
 
 LOOPBACK_HEX = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
@@ -91,7 +93,7 @@ def test_public_port_metrics_and_ops_json_are_for_operators(platform: Platform) 
 
 
 def _sample(text: str, name: str, **labels: str) -> float | None:
-    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))  # as exposed
     prefix = f"{name}{{{want}}} " if want else f"{name} "
     for line in text.splitlines():
         if line.startswith(prefix):
@@ -133,3 +135,35 @@ def test_alerting_gauges_are_served(platform: Platform) -> None:
             return
         time.sleep(0.5)
     raise AssertionError(f"not served: {missing}")
+
+
+def _total(process_metrics: str, name: str, **labels: str) -> float:
+    text = httpx.get(process_metrics, timeout=10).text
+    return _sample(text, name, **labels) or 0.0
+
+
+def test_moderation_decisions_are_counted_by_whom(platform: Platform, content: Content) -> None:
+    """The pipeline's outcome for each new comment, and each desk decision per moderator."""
+    metrics = platform.processes["comments"].metrics_url or ""
+    held = {"decision": "held", "by": "auto"}
+    approved = {"moderator": "moderator", "decision": "approved"}
+    held_before = _total(metrics, "comments_moderation_decisions_total", **held)
+    approved_before = _total(metrics, "comments_moderator_decisions_total", **approved)
+    article = content.article_ids[2]
+    body = f"计数测试评论 {time.monotonic_ns()}"
+    with client(platform.gateway, ua="Mozilla/5.0 counted Chrome/131.0") as reader:
+        posted = reader.post(f"/articles/{article}/comments", data={"body": body})
+        assert posted.headers["location"].endswith("?comment=pending#comments")
+    assert _total(metrics, "comments_moderation_decisions_total", **held) == held_before + 1
+    with browser_login(platform.gateway, "moderator") as moderator:
+        desk = moderator.get("/moderation")
+        cards = re.findall(r'id="card-(\d+)"(.*?)</article>', desk.text, flags=re.S)
+        ours = [comment_id for comment_id, card in cards if body in card]
+        assert ours, "comment not in the queue"
+        decided = moderator.post(
+            "/moderation/decisions",
+            data={"csrf_token": csrf_of(desk.text), "decision": "approve", "comment_ids": ours[0]},
+        )
+        assert decided.status_code == 303
+    after = _total(metrics, "comments_moderator_decisions_total", **approved)
+    assert after == approved_before + 1

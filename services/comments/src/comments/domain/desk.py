@@ -16,6 +16,7 @@ from comments.adapters.queue import QueueFilter
 from comments.adapters.signals import words_version_key
 from comments.adapters.tables import comments
 from comments.context import CommentsContext
+from comments.decision_metrics import count_desk_decisions
 from comments.domain.marks import Mark, link_marks, merged, word_marks
 from comments.domain.normalise import match_view
 from common.auth import Principal
@@ -123,7 +124,10 @@ async def decide(
         raise InvalidInputError("each comment may appear once per call")
     async with transaction(ctx.sessions) as session:
         rows = await queue.lock_for_decision(session, ids)
-        return [await _apply(session, moderator, d, rows.get(d.comment_id)) for d in decisions]
+        results = [await _apply(session, moderator, d, rows.get(d.comment_id)) for d in decisions]
+    applied = (r.status for r in results if r.outcome == "applied" and r.status is not None)
+    count_desk_decisions(moderator.username, applied)
+    return results
 
 
 async def _apply(

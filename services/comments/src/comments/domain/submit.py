@@ -13,6 +13,7 @@ from comments.adapters.events import emit_all
 from comments.adapters.signals import Signals
 from comments.adapters.submissions import SubmissionFacts, load_facts, store_comment
 from comments.context import CommentsContext
+from comments.decision_metrics import count_submission
 from comments.domain.content import content_shape
 from comments.domain.errors import CommentTooLongError, InvalidParentError, RateLimitedError
 from comments.domain.marks import link_kinds
@@ -90,10 +91,12 @@ async def submit_comment(
             verdict = run_pipeline(_submission(ctx, text, signals, matcher, facts, author))
             _raise_refusals(verdict)
             draft = _Draft(article_id=article_id, parent_id=parent_id, author=author, text=text)
-            return await _store(session, draft, facts, verdict)
+            submitted = await _store(session, draft, facts, verdict)
     except Exception:
         await ctx.signals.forget(author=author, fingerprint=text.fingerprint, signals=signals)
         raise
+    count_submission(submitted.status)
+    return submitted
 
 
 def _submission(
