@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             reading.router,
             editing.router,
             reactions.router,
+            reactions.favourites_router,
             discovery.router,
         ],
         max_body_bytes=settings.max_body_bytes,

@@ -96,8 +96,9 @@ async def assemble_article(
     timeout = gw.settings.part_timeout
     missing: list[str] = []
     ids = str(article_id)
+    # a logged-in caller's article comes with their own state (favourited), never shared
     article_task = get_json(
-        gw, "articles", f"/api/v1/articles/{ids}", caller=public, tags=(article_tag(ids),)
+        gw, "articles", f"/api/v1/articles/{ids}", caller=caller, tags=(article_tag(ids),)
     )
     parts: dict[str, Awaitable[Any]] = {
         "reads": get_json(

@@ -25,7 +25,9 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^/api/v1/(comments|moderation)(/.*)?$"), "comments"),
     (re.compile(r"^/api/v1/(hot|reads|stats)(/.*)?$"), "analytics"),
     (
-        re.compile(r"^/api/v1/(sections|articles|search|editor|rss\.xml|sitemap\.xml)(/.*)?$"),
+        re.compile(
+            r"^/api/v1/(sections|articles|favourites|search|editor|rss\.xml|sitemap\.xml)(/.*)?$"
+        ),
         "articles",
     ),
 )

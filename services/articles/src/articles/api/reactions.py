@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Query
 
 from articles.api.deps import DatabaseDep
-from articles.api.schemas import ReactionOut
+from articles.api.mapping import page_out
+from articles.api.schemas import ArticlePage, ReactionOut
 from articles.domain import reactions
 from common.auth import CurrentPrincipal, OptionalPrincipal
 from common.ranges import ArticleId
 
 router = APIRouter(prefix="/api/v1/articles", tags=["reactions"])
+favourites_router = APIRouter(prefix="/api/v1/favourites", tags=["reactions"])
 
 
 def _out(reaction: reactions.Reaction) -> ReactionOut:
@@ -39,6 +41,19 @@ async def unfavourite(
             session, article_id=article_id, user_id=user.user_id, active=False
         )
     return _out(result)
+
+
+@favourites_router.get("")
+async def my_favourites(
+    db: DatabaseDep,
+    user: CurrentPrincipal,
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> ArticlePage:
+    """The caller's favourites (published or archived articles), the newest addition first."""
+    async with db.reading() as session:
+        found = await reactions.favourites_of(session, user_id=user.user_id, page=page, limit=limit)
+    return page_out(found, page_number=page)
 
 
 @router.post("/{article_id}/recommend")

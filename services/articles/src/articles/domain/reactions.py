@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from articles.adapters import store
 from articles.adapters.tables import articles, favourites, recommends
 from articles.domain.events import article_key
-from articles.domain.records import Article
+from articles.domain.reading import _numbered, check_limit
+from articles.domain.records import Article, Page
 from articles.domain.text_rules import check_text
 from articles.domain.workflow import READER_VISIBLE
 from common.errors import InvalidInputError, NotFoundError
@@ -109,3 +110,20 @@ async def is_favourite(session: AsyncSession, *, article_id: int, user_id: int) 
         )
     )
     return found is not None
+
+
+async def favourites_of(session: AsyncSession, *, user_id: int, page: int, limit: int) -> Page:
+    """The user's favourites readers can still open, the most recently added first."""
+    check_limit(limit)
+    query = (
+        select(*store.LIST_COLUMNS)
+        .join(favourites, favourites.c.article_id == articles.c.id)
+        .where(
+            favourites.c.user_id == user_id,
+            articles.c.status.in_([s.value for s in READER_VISIBLE]),
+        )
+        .order_by(favourites.c.created_at.desc(), articles.c.id.desc())
+    )
+    query, total = await _numbered(session, query, page=page, limit=limit)
+    rows = (await session.execute(query.limit(limit))).all()
+    return Page(items=[Article.from_row(r) for r in rows], next_cursor=None, total=total)

@@ -1,22 +1,26 @@
 # ruff: noqa: RUF001 - Chinese UI text uses full-width punctuation on purpose
-"""Form posts on an article: comment, favourite, recommend (forwarded to the owning service)."""
+"""Form posts on an article (comment, favourite, recommend) and the reader's favourites page."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from gateway.context import GatewayDep
+from gateway.domain.errors import UpstreamUnavailableError
 from gateway.fetch import call
-from gateway.web.pages import web_caller
-from gateway.web.render import Page, render
+from gateway.security import safe_next
+from gateway.web.pages import PageNo, web_caller
+from gateway.web.render import Page, plain_page, render, section_tree
 from gateway.web.session import SessionDep, WebSession, apply_session, check_form
 
 router = APIRouter(tags=["forms"], include_in_schema=False)
 Csrf = Annotated[str | None, Form(max_length=100)]
+FAVOURITES_PER_PAGE = 20
 
 
 def _wants_json(request: Request) -> bool:
@@ -117,6 +121,9 @@ async def _reaction(
     gw: GatewayDep,
     session: SessionDep,
     csrf_token: str | None,
+    *,
+    method: str = "POST",
+    back: str | None = None,
 ) -> Response:
     check_form(request, session, csrf_token, gw.settings.csrf_secret)
     if kind == "favourite" and session.anonymous:
@@ -129,7 +136,7 @@ async def _reaction(
     response = await call(
         gw,
         "articles",
-        "POST",
+        method,
         f"/api/v1/articles/{article_id}/{kind}",
         caller=web_caller(request, session),
     )
@@ -137,8 +144,11 @@ async def _reaction(
     if _wants_json(request):
         out = JSONResponse(_json(response.content), status_code=response.status_code)
     else:
-        out = RedirectResponse(f"/articles/{article_id}", 303)
+        out = RedirectResponse(safe_next(back, f"/articles/{article_id}"), 303)
     return apply_session(out, session, secure=gw.settings.cookie_secure)
+
+
+Next = Annotated[str | None, Form(max_length=200)]
 
 
 @router.post("/articles/{article_id}/favourite")
@@ -149,9 +159,62 @@ async def favourite(
     return await _reaction(article_id, "favourite", request, gw, session, csrf_token)
 
 
+@router.post("/articles/{article_id}/unfavourite")
+async def unfavourite(
+    article_id: int,
+    request: Request,
+    gw: GatewayDep,
+    session: SessionDep,
+    csrf_token: Csrf = None,
+    next: Next = None,
+) -> Response:
+    """Take the article out of the user's favourites; back to ``next`` or the article."""
+    return await _reaction(
+        article_id, "favourite", request, gw, session, csrf_token, method="DELETE", back=next
+    )
+
+
 @router.post("/articles/{article_id}/recommend")
 async def recommend(
     article_id: int, request: Request, gw: GatewayDep, session: SessionDep, csrf_token: Csrf = None
 ) -> Response:
     """Recommend the article (once per reader)."""
     return await _reaction(article_id, "recommend", request, gw, session, csrf_token)
+
+
+@router.get("/favourites")
+async def my_favourites(
+    request: Request,
+    gw: GatewayDep,
+    session: SessionDep,
+    page: PageNo = 1,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """我的收藏: the logged-in reader's favourites, newest addition first."""
+    if session.anonymous:
+        return RedirectResponse("/login?next=/favourites", 303)
+    caller = web_caller(request, session)
+    response, sections = await asyncio.gather(
+        call(
+            gw,
+            "articles",
+            "GET",
+            "/api/v1/favourites",
+            caller=caller,
+            params=[("page", str(page)), ("limit", str(FAVOURITES_PER_PAGE))],
+        ),
+        section_tree(gw, caller),
+    )
+    if response.status_code != 200:
+        raise UpstreamUnavailableError(f"articles answered {response.status_code} for favourites")
+    listing = _json(response.content)
+    total = listing.get("total") or 0
+    context = {
+        "articles": listing.get("items") or [],
+        "page": page,
+        "total": total,
+        "has_next": page * FAVOURITES_PER_PAGE < total,
+        "done": done,
+        "sections": sections,
+    }
+    return plain_page(Page("favourites.html", context), session, secure=gw.settings.cookie_secure)
