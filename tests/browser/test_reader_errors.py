@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Chinese text with full-width punctuation on purpose
 """Errors a reader meets in a browser: Chinese pages in the site's layout, never raw JSON."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def tight_gateway(platform: Platform) -> Iterator[str]:
     copy = platform.extra_gateway(
         "gateway-tight-pages",
         GATEWAY_REDIS_PREFIX=f"t{platform.uid}:tightpages",
+        GATEWAY_RATE_COMMENT_PER_MINUTE="2",
         GATEWAY_RATE_READ_PER_MINUTE="12",
     )
     try:
@@ -83,6 +85,43 @@ def test_every_error_a_browser_sees_is_a_chinese_page(
     plain = httpx.get(f"{base}/articles/abc", timeout=10)
     assert plain.status_code == 422
     assert plain.json()["error"] == "invalid_input"
+
+
+def test_a_comment_over_the_rate_limit_is_refused_in_chinese_and_keeps_its_text(
+    tight_gateway: str, content: Content, browser: Browser, screenshots: Path
+) -> None:
+    _inside_one_window(30)
+    context = browser.new_context(user_agent=BROWSER_UA, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{tight_gateway}/articles/{content.article_ids[0]}")
+    first_two = ("城市更新要先听居民的意见。", "老旧小区加装电梯的进度怎么样了？")
+    for n, text in enumerate(first_two, start=1):  # the copy takes two a minute from one address
+        page.fill("#nickname", f"急性子{n}")
+        page.fill("#comment-body", text)
+        page.click("#comment-form button[type=submit]")
+        expect(page.locator("#comments .flash")).to_contain_text("审核通过后显示")
+    typed = "社区建设需要大家一起参与，希望多办几场议事会。"
+    page.fill("#nickname", "急性子3")
+    page.fill("#comment-body", typed)
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.click("#comment-form button[type=submit]")
+    assert posted.value.status == 429
+    expect(page.locator("main h1")).to_have_text("评论未提交")
+    expect(page.locator("#refusal")).to_contain_text("评论太频繁了，请等")
+    expect(page.locator("#refusal")).to_contain_text("秒后再提交")
+    expect(page.locator("#comment-body")).to_have_value(typed)
+    expect(page.locator("#nickname")).to_have_value("急性子3")
+    page.screenshot(path=str(screenshots / "comment-rate-limited-390.png"), full_page=True)
+    context.close()
+    # the API keeps its JSON answer
+    answer = httpx.post(
+        f"{tight_gateway}/api/v1/articles/{content.article_ids[0]}/comments",
+        json={"body": "接口限流检查", "nickname": "接口"},
+        headers={"user-agent": BROWSER_UA},
+        timeout=10,
+    )
+    assert answer.status_code == 429
+    assert answer.json()["error"] == "rate_limited"
 
 
 def test_a_reader_over_the_read_limit_gets_a_chinese_page(

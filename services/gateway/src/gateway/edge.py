@@ -146,7 +146,9 @@ class EdgeMiddleware:
         limit_class = route_class(scope["method"], scope["path"])
         if limit_class is not None:
             wait = await self._over_limit(gw, limit_class, info.limit_key, now)
-            if wait:
+            if wait and limit_class == "comment" and wants_html(scope["path"], _accept(scope)):
+                scope["state"]["comment_wait"] = wait  # the form route refuses, keeping the text
+            elif wait:
                 await _send(send, _too_many(limit_class, wait, scope))
                 return
         await self.app(scope, receive, send)

@@ -48,6 +48,13 @@ async def post_comment(
 ) -> Response:
     """Submit a comment; it shows after review (the page says so)."""
     check_form(request, session, csrf_token, gw.settings.csrf_secret)
+    typed = {"body": body, "nickname": nickname, "parent_id": parent_id}
+    wait = getattr(request.state, "comment_wait", None)  # over the edge's comment limit
+    if wait is not None:
+        retry = str(max(1, int(wait + 0.999)))
+        refused = _refused(article_id, 429, {"error": "rate_limited"}, typed, session, retry)
+        refused.headers["retry-after"] = retry
+        return apply_session(refused, session, secure=gw.settings.cookie_secure)
     payload: dict[str, Any] = {"body": body}
     if session.anonymous:
         payload["nickname"] = nickname.strip() or "网友"
@@ -69,7 +76,6 @@ async def post_comment(
         status = str(answer.get("status", "pending"))
         out = RedirectResponse(f"/articles/{article_id}?comment={status}#comments", 303)
     else:
-        typed = {"body": body, "nickname": nickname, "parent_id": parent_id}
         retry = response.headers.get("retry-after", "")
         out = _refused(article_id, response.status_code, answer, typed, session, retry)
     return apply_session(out, session, secure=gw.settings.cookie_secure)
