@@ -12,6 +12,12 @@ from analytics.adapters.keys import ARTICLE_COUNTERS, UNRANKED, Keys
 from analytics.domain.buckets import SIGNALS, Granularity, HotWindow
 
 
+def _kept_ms(cache_seconds: float) -> int:
+    """How long a computed hot set lives: its cache time; without a cache (each request
+    computes its own), long enough for the request that computed it to read it."""
+    return max(1, int(cache_seconds * 1000)) if cache_seconds > 0 else 2000
+
+
 def _int(value: Any) -> int:
     return int(float(value)) if value is not None else 0
 
@@ -108,7 +114,7 @@ class ReadModel:
             )
         pipe = self.redis.pipeline(transaction=True)
         pipe.zunionstore(key, weighted)
-        pipe.pexpire(key, max(1, int(cache_seconds * 1000)))
+        pipe.pexpire(key, _kept_ms(cache_seconds))
         await pipe.execute()
         return key
 
@@ -121,7 +127,7 @@ class ReadModel:
             return key
         pipe = self.redis.pipeline(transaction=True)
         pipe.zinterstore(key, {overall: 1.0, self.keys.section_articles(section_id): 0.0})
-        pipe.pexpire(key, max(1, int(cache_seconds * 1000)))
+        pipe.pexpire(key, _kept_ms(cache_seconds))
         await pipe.execute()
         return key
 
