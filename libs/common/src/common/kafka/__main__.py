@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from common.kafka.dlq import list_dead_letters, replay_dead_letters
-from common.kafka.producer import start_producer
+from common.kafka.dlq import list_dead_letters, replay
 from common.settings import ServiceSettings
 
 
@@ -21,13 +20,7 @@ async def _main(args: argparse.Namespace) -> None:
                 f"@{letter.original_offset}\t{letter.failed_at}\t{letter.error}"
             )
         return
-    producer = await start_producer(settings, client_id="dlq-replayer")
-    try:
-        count = await replay_dead_letters(
-            settings=settings, producer=producer, topic=args.topic, limit=args.limit
-        )
-    finally:
-        await producer.stop()
+    count = await replay(settings=settings, topic=args.topic, limit=args.limit)
     print(f"replayed {count} message(s) to {args.topic}")
 
 

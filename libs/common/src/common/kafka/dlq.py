@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 from aiokafka import AIOKafkaClient, AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from common.events import dlq_topic
+from common.kafka.producer import start_producer
 from common.settings import ServiceSettings
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DLQ_PREFIX = "dlq."
+REPLAY_SECONDS = 60.0  # one replay call never runs longer; what is left waits for the next
 
 
 def _dlq_headers(event: ConsumedEvent, error: Exception, group_id: str) -> list[tuple[str, bytes]]:
@@ -135,30 +138,91 @@ async def list_dead_letters(
         await consumer.stop()
 
 
+@dataclass(frozen=True, slots=True)
+class DeadLetterBacklog:
+    """What a dead-letter topic holds: everything retained, and what was never replayed."""
+
+    topic: str  # the logical topic whose dead letters these are
+    parked: int
+    waiting: int
+
+
+async def dead_letter_backlog(*, settings: ServiceSettings, topic: str) -> DeadLetterBacklog:
+    """How many messages are parked for ``topic`` and how many await a replay."""
+    name = dlq_topic(settings.topic(topic))
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=_replayer_group(name),
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(name, p) for p in await _partitions(settings, name)]
+        if not partitions:
+            return DeadLetterBacklog(topic, 0, 0)
+        starts = await consumer.beginning_offsets(partitions)
+        ends = await consumer.end_offsets(partitions)
+        parked = waiting = 0
+        for tp in partitions:
+            replayed_to = await consumer.committed(tp) or 0
+            parked += ends[tp] - starts[tp]
+            waiting += ends[tp] - max(starts[tp], replayed_to)
+        return DeadLetterBacklog(topic, parked, waiting)
+    finally:
+        await asyncio.sleep(0)  # as in list_dead_letters: let the background task start
+        await consumer.stop()
+
+
+def _replayer_group(dlq_name: str) -> str:
+    return f"{dlq_name}.replayer"
+
+
+async def replay(*, settings: ServiceSettings, topic: str, limit: int = 1000) -> int:
+    """:func:`replay_dead_letters` with a producer of its own (the CLI and the ops page)."""
+    producer = await start_producer(settings, client_id="dlq-replayer")
+    try:
+        return await replay_dead_letters(
+            settings=settings, producer=producer, topic=topic, limit=limit
+        )
+    finally:
+        await producer.stop()
+
+
 async def replay_dead_letters(
     *, settings: ServiceSettings, producer: AIOKafkaProducer, topic: str, limit: int = 1000
 ) -> int:
-    """Send parked messages back to their original topic once; returns how many went back.
+    """Send the messages parked now back to their original topic once; returns how many.
 
     Progress is committed in a replay consumer group so a message is replayed once even if
-    the command is run again. Consumers drop duplicates by event id.
+    the command is run again. Only what was parked when the replay began goes back: a
+    message that fails again is parked anew and waits for the next replay (no loop).
+    Consumers drop duplicates by event id.
     """
     name = dlq_topic(settings.topic(topic))
     consumer = AIOKafkaConsumer(
-        name,
         bootstrap_servers=settings.kafka_bootstrap,
-        group_id=f"{name}.replayer",
+        group_id=_replayer_group(name),
         enable_auto_commit=False,
-        auto_offset_reset="earliest",
     )
     await consumer.start()
     replayed = 0
     try:
-        while replayed < limit:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=min(500, limit - replayed))
-            if not batch:
+        partitions = [TopicPartition(name, p) for p in await _partitions(settings, name)]
+        if not partitions:
+            return 0
+        consumer.assign(partitions)
+        starts = await consumer.beginning_offsets(partitions)
+        for tp in partitions:
+            consumer.seek(tp, max(starts[tp], await consumer.committed(tp) or 0))
+        ends = await consumer.end_offsets(partitions)
+        give_up = time.monotonic() + REPLAY_SECONDS
+        while replayed < limit and await _behind(consumer, ends):
+            if time.monotonic() > give_up:
+                log.warning("replay of %s stopped at its time limit: %d sent", name, replayed)
                 break
+            batch = await consumer.getmany(timeout_ms=1000, max_records=min(500, limit - replayed))
             for tp, records in batch.items():
+                records = [r for r in records if r.offset < ends[tp]][: limit - replayed]
                 for record in records:
                     letter = _dead_letter(record)
                     kept = [(k, v) for k, v in letter.headers if not k.startswith(DLQ_PREFIX)]
@@ -166,7 +230,9 @@ async def replay_dead_letters(
                         letter.original_topic, letter.value, key=letter.key, headers=kept
                     )
                     replayed += 1
-                await consumer.commit({tp: records[-1].offset + 1})
+                if records:
+                    await consumer.commit({tp: records[-1].offset + 1})
     finally:
+        await asyncio.sleep(0)  # as in list_dead_letters: let the background task start
         await consumer.stop()
     return replayed

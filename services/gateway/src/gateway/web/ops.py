@@ -4,25 +4,44 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from urllib.parse import quote
 
+from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from common.errors import DomainError
+from common.errors import DomainError, InvalidInputError
+from common.events import ARTICLES_TOPIC, COMMENTS_TOPIC, VIEWS_TOPIC
+from common.kafka import dead_letter_backlog, replay
 from common.ranges import UserId
 from gateway.context import Gateway, GatewayDep
+from gateway.domain.errors import UpstreamUnavailableError
 from gateway.web.guard import refuse, staff_call
 from gateway.web.ops_metrics import ops_display, prometheus_view
 from gateway.web.render import Page, plain_page
 from gateway.web.session import SessionDep, WebSession, apply_session, check_form
 
 router = APIRouter(tags=["ops"], include_in_schema=False)
+DEAD_LETTER_TOPICS = (ARTICLES_TOPIC, COMMENTS_TOPIC, VIEWS_TOPIC)
 
 
 async def _safe(work: Any) -> Any:
     try:
         return await asyncio.wait_for(work, 2.0)
     except (TimeoutError, DomainError):
+        return None
+
+
+async def _dead_letters(gw: Gateway) -> list[Any] | None:
+    """Each dead-letter topic's backlog, read from Kafka (None when the broker is away)."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.gather(
+                *(dead_letter_backlog(settings=gw.settings, topic=t) for t in DEAD_LETTER_TOPICS)
+            ),
+            5.0,
+        )
+    except (TimeoutError, KafkaError):
         return None
 
 
@@ -59,8 +78,35 @@ async def ops(request: Request, gw: GatewayDep, session: SessionDep) -> Response
     """The ops dashboard; a small script refreshes it every few seconds."""
     if (refused := refuse(request, gw, session, "admin")) is not None:
         return refused
-    data = await ops_data(request, gw, session)
-    return plain_page(Page("ops.html", {"d": data}), session, secure=gw.settings.cookie_secure)
+    data, dead_letters = await asyncio.gather(ops_data(request, gw, session), _dead_letters(gw))
+    context = {
+        "d": data,
+        "dead_letters": dead_letters,
+        "flash": request.query_params.get("flash"),
+    }
+    return plain_page(Page("ops.html", context), session, secure=gw.settings.cookie_secure)
+
+
+@router.post("/ops/dead-letters/replay")
+async def replay_dead_letters(
+    request: Request,
+    gw: GatewayDep,
+    session: SessionDep,
+    topic: Annotated[str, Form(max_length=100)],
+    csrf_token: Annotated[str | None, Form(max_length=100)] = None,
+) -> Response:
+    """Send a topic's parked messages back to it, each once (consumers drop duplicates)."""
+    if (refused := refuse(request, gw, session, "admin")) is not None:
+        return refused
+    check_form(request, session, csrf_token, gw.settings.csrf_secret)
+    if topic not in DEAD_LETTER_TOPICS:
+        raise InvalidInputError(f"no dead-letter topic for {topic!r}")
+    try:
+        count = await replay(settings=gw.settings, topic=topic)
+    except KafkaError as exc:
+        raise UpstreamUnavailableError("Kafka is unreachable: nothing was replayed") from exc
+    target = f"/ops?flash={quote(f'{topic} 已重放 {count} 条死信')}"
+    return apply_session(RedirectResponse(target, 303), session, secure=gw.settings.cookie_secure)
 
 
 @router.get("/ops/data.json")
