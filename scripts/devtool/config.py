@@ -134,6 +134,7 @@ def dev_env() -> dict[str, str]:
     env["GATEWAY_VIEW_JOURNAL_DIR"] = str(DEV / "views")  # answered reads survive a kill
     env["NEWSROOM_OTEL_ENDPOINT"] = f"http://{HOST}:4318"  # Jaeger (devtool.observability)
     env["GATEWAY_PROMETHEUS_URL"] = f"http://{HOST}:9090"  # the ops page's charts and alerts
+    env["GATEWAY_JAEGER_URL"] = f"http://{HOST}:16686"  # the ops pages' traces
     return env
 
 

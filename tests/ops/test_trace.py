@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import BROWSER_UA, login
+from tests.e2e.helpers import browser_login
 from tests.ops.observability import Jaeger, jaeger
 from tests.stack import Platform, start_platform
 
@@ -133,3 +135,35 @@ def test_a_comment_is_one_trace_from_the_gateway_to_each_consumer(
         ("gateway", "invalidate comment.submitted"),
     ):
         assert [spans[c]["parent"] for c in _named(spans, service, name)] == [publish], name
+
+
+def test_the_trace_opens_on_the_ops_pages(traced: tuple[Platform, Jaeger]) -> None:
+    """An operator finds the comment's trace among the recent ones and opens its waterfall."""
+    platform, store = traced
+    trace = _comment_trace(store, time.monotonic() + 60)  # the first test's submission
+    gateway = platform.extra_gateway("gateway-traces", GATEWAY_JAEGER_URL=store.api)
+    try:
+        with browser_login(gateway.url or "", "admin") as admin:
+            recent = admin.get("/ops/traces", params={"service": "comments"})
+            assert recent.status_code == 200
+            assert f'href="/ops/traces/{trace["traceID"]}"' in recent.text
+            page = admin.get(f"/ops/traces/{trace['traceID']}")
+            assert page.status_code == 200
+            rows = re.findall(
+                r'<tr class="span[^"]*" data-depth="(\d+)" data-service="(\w+)">\s*<td[^>]*>'
+                r'<span class="svc[^"]*">\w+</span> ([^<]+)<',
+                page.text,
+            )
+            depth = {(service, name.strip()): int(d) for d, service, name in rows}
+            assert depth[("gateway", "POST /api/v1/{rest:path}")] == 0
+            publish = depth[("comments", "publish comment.submitted")]
+            assert depth[("analytics", "consume comment.submitted")] == publish + 1
+            assert depth[("gateway", "invalidate comment.submitted")] == publish + 1
+            assert len(rows) == len(trace["spans"])
+            assert admin.get("/ops/traces/not-a-trace").status_code == 422
+            assert admin.get("/ops/traces/" + "0" * 32).status_code == 404
+            assert admin.get("/ops/traces", params={"service": "mail"}).status_code == 422
+        with browser_login(gateway.url or "", "moderator") as moderator:
+            assert moderator.get("/ops/traces").status_code == 403
+    finally:
+        gateway.stop()

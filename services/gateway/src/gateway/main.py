@@ -39,7 +39,7 @@ from gateway.reads.recorder import ReadRecorder
 from gateway.reads.responder import CachedAnswers
 from gateway.security import SecurityHeadersMiddleware
 from gateway.settings import Settings, get_settings
-from gateway.web import desk, desk_more, editor, feeds, forms, ops, pages, reactions
+from gateway.web import desk, desk_more, editor, feeds, forms, ops, ops_traces, pages, reactions
 from gateway.web.error_pages import HtmlErrorPages
 from gateway.web.templates import STATIC_DIR
 
@@ -197,6 +197,7 @@ def create_app(settings: Settings | None = None, *, edge_inside: bool = True) ->
             desk_more.router,
             editor.router,
             ops.router,
+            ops_traces.router,
             feeds.router,
         ],
         max_body_bytes=settings.max_body_bytes,

@@ -51,6 +51,8 @@ class Settings(ServiceSettings):
     invalidation_enabled: bool = True
     # the ops page's charts and alerts of the last hour (make up's Prometheus); off when unset
     prometheus_url: str | None = None
+    # the ops pages' traces (Jaeger's query API, make up's Jaeger); off when unset
+    jaeger_url: str | None = None
 
     rate_read_per_minute: int = Field(default=1200, ge=1)
     rate_write_per_minute: int = Field(default=60, ge=1)
