@@ -154,3 +154,47 @@ async def test_old_slug_still_resolves(
     assert view["id"] == aid
     assert view["slug"] == f"hello-world-xin-wen-{aid}"
     assert (await articles_client.get("/api/v1/articles/by-slug/no-such-thing")).status_code == 404
+
+
+async def test_editors_list_pages_and_filters_by_section(
+    api: ArticlesApi, articles_client: httpx.AsyncClient
+) -> None:
+    c = articles_client
+    parent = await api.section("编辑列表")
+    child = await api.section("编辑列表子栏目", parent_id=parent["id"])
+    other = await api.section("其他栏目")
+    in_parent = [await api.draft(parent["id"], f"父栏目稿件{i}") for i in range(3)]
+    in_child = [await api.published(child["id"], f"子栏目稿件{i}") for i in range(2)]
+    await api.draft(other["id"], "别处的稿件")
+
+    async def listing(**params: object) -> dict[str, object]:
+        r = await c.get("/api/v1/editor/articles", params=params, headers=api.editor)
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    newest_first = [*reversed(in_child), *reversed(in_parent)]
+    first = await listing(section=parent["id"], page=1, limit=2)
+    second = await listing(section=parent["id"], page=2, limit=2)
+    third = await listing(section=parent["id"], page=3, limit=2)
+    assert (first["total"], first["page"], second["page"]) == (5, 1, 2)
+    pages = [first["items"], second["items"], third["items"]]
+    assert [a["id"] for items in pages for a in items] == newest_first  # type: ignore[attr-defined]
+    own = await listing(section=parent["id"], subsections="false")
+    assert [a["id"] for a in own["items"]] == list(reversed(in_parent))  # type: ignore[attr-defined]
+    published = await listing(section=parent["id"], status="published")
+    assert [a["id"] for a in published["items"]] == list(reversed(in_child))  # type: ignore[attr-defined]
+    beyond = await listing(section=parent["id"], page=4, limit=2)
+    assert (beyond["items"], beyond["total"]) == ([], 5)
+    plain = await listing(section=parent["id"])
+    assert (plain["page"], plain["total"]) == (None, None)
+    for params, status in (
+        ({"page": 0}, 422),
+        ({"page": 1001}, 422),
+        ({"page": "x"}, 422),
+        ({"section": 0}, 422),
+        ({"section": 2_147_483_648}, 422),
+        ({"section": 2_147_483_000}, 404),
+        ({"status": "deleted-ish"}, 422),
+    ):
+        r = await c.get("/api/v1/editor/articles", params=params, headers=api.editor)
+        assert r.status_code == status, (params, r.text)

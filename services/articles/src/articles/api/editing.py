@@ -17,11 +17,11 @@ from articles.api.schemas import (
     RevisionOut,
     ScheduleIn,
 )
-from articles.domain import editing, publishing, reading
+from articles.domain import editing, publishing, reading, section_admin
 from articles.domain.content import ArticleContent
 from articles.domain.workflow import Status
 from common.auth import Editor
-from common.ranges import ArticleId, Revision
+from common.ranges import ArticleId, Revision, SectionId
 
 router = APIRouter(prefix="/api/v1", tags=["editing"])
 
@@ -126,13 +126,24 @@ async def editor_articles(
     db: DatabaseDep,
     _: Editor,
     status_: Annotated[Status | None, Query(alias="status")] = None,
+    section: SectionId | None = None,
+    subsections: bool = True,
     cursor: str | None = None,
+    page: Annotated[int | None, Query(ge=1, le=1000)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ArticlePage:
-    """Articles in any status (or one), most recently changed first."""
+    """Articles in any status (or one; of a section and, by default, its subsections), most
+    recently changed first."""
     async with db.transaction() as session:
-        found = await reading.list_for_editors(session, status=status_, cursor=cursor, limit=limit)
-    return page_out(found)
+        ids = None
+        if section is not None:
+            tree = await section_admin.section_tree(session)
+            tree.get(section)  # 404 for an unknown section
+            ids = tree.subtree_ids(section) if subsections else [section]
+        found = await reading.list_for_editors(
+            session, status=status_, cursor=cursor, limit=limit, section_ids=ids, page=page
+        )
+    return page_out(found, page_number=page if cursor is None else None)
 
 
 @router.get("/editor/articles/{article_id}")

@@ -120,9 +120,16 @@ async def _numbered(
 
 
 async def list_for_editors(
-    session: AsyncSession, *, status: Status | None, cursor: str | None, limit: int = 20
+    session: AsyncSession,
+    *,
+    status: Status | None,
+    cursor: str | None,
+    limit: int = 20,
+    section_ids: list[int] | None = None,
+    page: int | None = None,
 ) -> Page:
-    """Every article but deleted ones (or one status), most recently changed first."""
+    """Every article but deleted ones (or one status, or some sections), most recently changed
+    first; ``cursor`` (keyset) or ``page`` numbers with the total."""
     check_limit(limit)
     query = select(*store.LIST_COLUMNS)
     query = query.where(
@@ -130,12 +137,17 @@ async def list_for_editors(
         if status is not None
         else articles.c.status != Status.DELETED.value
     )
+    if section_ids is not None:
+        query = query.where(articles.c.section_id.in_(section_ids))
     after = time_cursor(cursor)
     if after is not None:
         query = query.where(tuple_(articles.c.updated_at, articles.c.id) < (after.value, after.id))
-    query = query.order_by(articles.c.updated_at.desc(), articles.c.id.desc()).limit(limit + 1)
-    rows = (await session.execute(query)).all()
+    query = query.order_by(articles.c.updated_at.desc(), articles.c.id.desc())
+    total = None
+    if page is not None and cursor is None:
+        query, total = await _numbered(session, query, page=page, limit=limit)
+    rows = (await session.execute(query.limit(limit + 1))).all()
     items = [Article.from_row(r) for r in rows[:limit]]
     more = len(rows) > limit
     next_cursor = Cursor(items[-1].updated_at, items[-1].id).encode() if more else None
-    return Page(items=items, next_cursor=next_cursor)
+    return Page(items=items, next_cursor=next_cursor, total=total)
