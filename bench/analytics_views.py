@@ -68,23 +68,28 @@ def environment(tag: str) -> dict[str, str]:
 def make_views(n: int, *, articles: int, visitors: int) -> list[Read]:
     """Skewed reads (a few hot articles), 3% crawlers, all happening now.
 
-    A visitor is a hash of IP and user agent, so each visitor keeps one user agent.
+    A visitor is a hash of IP and user agent, so each visitor keeps one user agent; two
+    visitors share each address hash (as the gateway sends them), so the per-address
+    rules do their work on every read but never bind (the exact check below does not
+    model them).
     """
     rng = random.Random(42)
     weights = [1 / (i + 1) ** 0.9 for i in range(articles)]
     ids = rng.choices(range(1, articles + 1), weights=weights, k=n)
+    addresses = [f"{rng.getrandbits(64):016x}" for _ in range(visitors // 2 + 1)]
     pool = [
         (
             uuid.UUID(int=rng.getrandbits(128)).hex,
             rng.choice(BOTS) if rng.random() < 0.03 else rng.choice(BROWSERS),
+            addresses[i // 2],
         )
-        for _ in range(visitors)
+        for i in range(visitors)
     ]
     now = time.time()
     views = []
     for aid in ids:
-        visitor, agent = rng.choice(pool)
-        views.append(Read(aid, 1 + aid % 7, visitor, agent, None, now))
+        visitor, agent, address = rng.choice(pool)
+        views.append(Read(aid, 1 + aid % 7, visitor, agent, None, now, address))
     return views
 
 

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from analytics.adapters.counting import CountingRules, LiveState, MessageRef, Outcome
+from analytics.adapters.counting import CountingRules, LiveState, MessageRef, Mode, Outcome
 from analytics.adapters.keys import META_READY, UNRANKED, Keys
 from analytics.adapters.restore import wipe
 from analytics.domain.views import ViewRow
@@ -222,3 +222,32 @@ async def test_a_group_holding_applied_batches_counts_only_the_new_ones(
     assert await state.apply_views("views:0", [first, second]) == [Outcome.DUPLICATE] * 2
     await _assert_equal(state, model)
     assert await state.redis.hget(state.keys.offsets, "views:0") == b"3"
+
+
+@pytest.mark.parametrize("spread", [1, 180])
+async def test_primed_state_counts_on_as_if_it_had_counted_everything(
+    state: LiveState, spread: int
+) -> None:
+    """A restore primes the rules' state (dedup windows, reads per minute, admitted
+    visitors per address, ranking claims) from messages it does not count again."""
+    rng = random.Random(11 + spread)
+    model = Model()
+    offset = 0
+    for _call in range(3):
+        rows = _random_rows(rng, 250, spread)
+        model.add(rows)
+        batch = (MessageRef(uuid.uuid4().hex, "views", 0, offset), rows)
+        offset += 1
+        assert await state.apply_views("views:0", [batch], mode=Mode.PRIME) == [Outcome.APPLIED]
+    for counts in (model.counts, model.site, model.minute_reads, model.minute_unranked):
+        counts.clear()
+    model.uniques.clear()
+    model.day_uniques.clear()
+    for _call in range(3):
+        rows = _random_rows(rng, 250, spread)
+        model.add(rows)
+        batch = (MessageRef(uuid.uuid4().hex, "views", 0, offset), rows)
+        offset += 1
+        assert await state.apply_views("views:0", [batch]) == [Outcome.APPLIED]
+    assert model.counts["dups"], "the primed dedup state must matter"
+    await _assert_equal(state, model)

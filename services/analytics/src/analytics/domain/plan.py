@@ -34,13 +34,15 @@ The document (JSON) holds:
   assumes the first candidate of each (article, address) in the group is it (flag
   ``RANKED``); a view without an address is ranked when counted (its visitor stands
   for its address, and the dedup window already allows one read per visitor);
-- ``ranking``: per dedup bucket ``[bucket, ["article@address", ...], [[candidate, ...],
-  ...]]``: each (article, address) of the group and its candidates by a person's agent,
-  in order (only buckets with addressed views);
-- ``admission``: per address window ``[window, ["address:visitor", ...], [address ref,
-  ...], [address, ...], [candidates, ...], [pair number, ...]]``: the anonymous,
-  person's-agent visitors of each address (a *pair*), the 1-based address of each pair,
-  the addresses, each pair's number of candidates and its number. ``candidate_pair``
+- ``ranking``: per dedup bucket ``[bucket, ["article@address", ...], [first candidate,
+  ...], [[claim, [later candidate, ...]], ...]]``: each (article, address) of the group
+  (a *claim*), its first candidate by a person's agent, and for the (few) claims with more,
+  their later ones in order (only buckets with addressed views);
+- ``admission``: per address window ``[window, [visitor, ...], [address ref, ...],
+  ["#address", ...], [candidates, ...], [pair number, ...]]``: the anonymous,
+  person's-agent visitors (a *pair*: an anonymous visitor id hashes its address, so it
+  has one), the 1-based address of each, the addresses' count fields, each pair's
+  number of candidates and its number. ``candidate_pair``
   gives each candidate's pair (1-based over all windows, 0: signed in, a bot's agent or
   no address); empty without pairs.
 """
@@ -135,17 +137,21 @@ def build_plan(  # noqa: C901 - one hot loop, flat on purpose
     slot_numbers: list[int] = []
     kinds: list[int] = []
     minute_reads: dict[int, int] = {}
-    minute_ranked: dict[int, int] = {}
+    minute_later: dict[int, int] = {}  # per article: reads not first of their claim
     day_list: list[str] = []
     mi = 0
-    # ranking: bucket -> ("article@address" -> its candidates)
-    rk: dict[int, dict[str, list[int]]] = {}
-    rank_fields: dict[str, list[int]] = {}
+    # ranking: bucket -> (claim -> position, first candidates, position -> later ones)
+    rk: dict[int, tuple[dict[str, int], list[int], dict[int, list[int]]]] = {}
+    claims: dict[str, int] = {}
+    firsts: list[int] = []
+    later: dict[int, list[int]] = {}
     # admission: window -> (pair -> [pair number, candidates, address ref], address -> ref)
     adm: dict[int, tuple[dict[str, list[int]], dict[str, int]]] = {}
+    held_pairs: dict[str, list[int]] = {}
+    held_addresses: dict[str, int] = {}
     pair_total = 0
     c_pair = array("I")
-    any_pairs = any_address = False
+    any_pairs = False
     for aid, visitor, score, bucket, minute, address, member in rows:
         ai = art_index.get(aid)
         if ai is None:
@@ -164,7 +170,8 @@ def build_plan(  # noqa: C901 - one hot loop, flat on purpose
                 rt[minute] = ({}, [], [])
                 days.setdefault(minute // _MINUTES_PER["d"], [])
             mi = known + 1
-            _, kinds, minute_reads, minute_ranked = minute_list[known]
+            _, kinds, minute_reads, minute_later = minute_list[known]
+            held_pairs, held_addresses = adm.setdefault(minute // address_minutes, ({}, {}))
             slots, slot_visitors, slot_numbers = rt[minute]
             day_list = days[minute // _MINUTES_PER["d"]]
         if bucket != last_bucket:
@@ -173,7 +180,7 @@ def build_plan(  # noqa: C901 - one hot loop, flat on purpose
             if group is None:
                 group = dd[bucket] = ({}, [])
             fields, candidates = group
-            rank_fields = rk.setdefault(bucket, {})
+            claims, firsts, later = rk.setdefault(bucket, ({}, [], {}))
         field = aid + ":" + visitor
         if field in fields:  # a repeat within this group
             dups[ai] += 1
@@ -194,7 +201,8 @@ def build_plan(  # noqa: C901 - one hot loop, flat on purpose
         c_minute.append(mi)
         if score >= bot_threshold:
             c_flags.append(normal_bot)
-            c_pair.append(0)
+            if any_pairs:
+                c_pair.append(0)
             bots[ai] += 1
             kinds[1] += 1
             continue
@@ -205,35 +213,35 @@ def build_plan(  # noqa: C901 - one hot loop, flat on purpose
         uv[ai].append(visitor)
         day_list.append(visitor)
         if address:
-            any_address = True
             claim = aid + "@" + address
-            claimants = rank_fields.get(claim)
-            if claimants is None:
-                rank_fields[claim] = [ncand]
+            position = claims.get(claim)
+            if position is None:
+                claims[claim] = len(firsts)
+                firsts.append(ncand)
                 flags |= RANKED
-                minute_ranked[ai] = minute_ranked.get(ai, 0) + 1
             else:
-                claimants.append(ncand)
+                minute_later[ai] = minute_later.get(ai, 0) + 1
+                if position in later:
+                    later[position].append(ncand)
+                else:
+                    later[position] = [ncand]
             if not member:
-                window = minute // address_minutes
-                held = adm.get(window)
-                if held is None:
-                    held = adm[window] = ({}, {})
-                pair = address + ":" + visitor
-                known_pair = held[0].get(pair)
+                known_pair = held_pairs.get(visitor)  # it hashes its address: one pair
                 if known_pair is None:
                     pair_total += 1
-                    ref = held[1].setdefault(address, len(held[1]) + 1)
-                    known_pair = held[0][pair] = [pair_total, 0, ref]
+                    ref = held_addresses.setdefault(address, len(held_addresses) + 1)
+                    known_pair = held_pairs[visitor] = [pair_total, 0, ref]
                 known_pair[1] += 1
+                if not any_pairs:
+                    any_pairs = True
+                    c_pair.frombytes(bytes(4 * (ncand - 1)))  # no pair for those before
                 c_pair.append(known_pair[0])
-                any_pairs = True
-            else:
+            elif any_pairs:
                 c_pair.append(0)
         else:
             flags |= RANKED
-            minute_ranked[ai] = minute_ranked.get(ai, 0) + 1
-            c_pair.append(0)
+            if any_pairs:
+                c_pair.append(0)
         c_flags.append(flags)
 
     # time buckets: each minute names its minute, hour and day bucket, and its day
@@ -272,21 +280,35 @@ def build_plan(  # noqa: C901 - one hot loop, flat on purpose
         "buckets": bucket_doc,
         "visitors": uv,
     }
-    if any_address:
-        doc["minute_ranked"] = [_aligned(ranked, len(articles)) for _, _, _, ranked in minute_list]
-    ranking = [[b, list(claims), list(claims.values())] for b, claims in rk.items() if claims]
-    if ranking:
+    ranking = [
+        [b, list(named), first, [[pos + 1, more] for pos, more in rest.items()]]
+        for b, (named, first, rest) in rk.items()
+        if named
+    ]
+    if ranking:  # some view has an address
         doc["ranking"] = ranking
+        size = len(articles)
+        doc["minute_ranked"] = [
+            [
+                n - unranked
+                for n, unranked in zip(
+                    _aligned(per_article, size), _aligned(later_of, size), strict=True
+                )
+            ]
+            for _, _, per_article, later_of in minute_list
+        ]
     if any_pairs:
         admission = []
         for window, (pairs, addresses) in adm.items():
+            if not pairs:
+                continue
             numbers = list(pairs.values())
             admission.append(
                 [
                     window,
                     list(pairs),
                     [ref for _, _, ref in numbers],
-                    list(addresses),
+                    ["#" + address for address in addresses],
                     [n for _, n, _ in numbers],
                     [number for number, _, _ in numbers],
                 ]

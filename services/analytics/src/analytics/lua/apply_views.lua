@@ -96,18 +96,23 @@ end
 -- the bucket's set does not hold yet may be ranked, and only if that read is counted
 local unranked, promoted = {}, {}  -- candidates the plan ranked but are not / the reverse
 for _, g in ipairs(plan.ranking or {}) do
-  local key, claims, lists = K.dedup .. g[1], g[2], g[3]
+  local key, claims, firsts = K.dedup .. g[1], g[2], g[3]
+  local later = {}
+  for _, entry in ipairs(g[4]) do later[entry[1]] = entry[2] end
   local seen = chunked('SMISMEMBER', key, claims, 1)
   local fresh, k = {}, 0
   for j = 1, #claims do
-    local list = lists[j]
-    local first = list[1]
+    local first = firsts[j]
     if seen[j] == 1 then
       unranked[first] = true
     else
       local claimer = nil
-      for _, c in ipairs(list) do
-        if not exceptions[c] then claimer = c; break end
+      if not exceptions[first] then
+        claimer = first
+      elseif later[j] then
+        for _, c in ipairs(later[j]) do
+          if not exceptions[c] then claimer = c; break end
+        end
       end
       if claimer then k = k + 1; fresh[k] = claims[j] end
       if claimer ~= first then
