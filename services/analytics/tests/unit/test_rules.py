@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+from array import array
 from datetime import UTC, datetime
+from typing import Any
 
+import orjson
 import pytest
 
 from analytics.domain.article_events import ops_for, previous_path_of
 from analytics.domain.bots import BotScorer
 from analytics.domain.buckets import hot_windows
+from analytics.domain.plan import RANKED, build_plan
 from analytics.domain.reading import parse_ids
 from analytics.domain.views import view_rows
 from analytics.settings import DEFAULT_BOT_PATTERNS, Settings
@@ -225,3 +229,47 @@ def test_archiving_hides_and_approved_comments_count_in_buckets() -> None:
     ops = ops_for(approved, previous_path=[])
     assert ["HINCRBY", "a:comments", "5", 1] in ops
     assert sum(1 for op in ops if op[0] == "ZINCRBY") == 3  # minute, hour and day buckets
+
+
+def _plan_doc(rows: list[tuple[str, str, int, int, int, str, bool]]) -> dict[str, Any]:
+    plan = build_plan(rows, bot_threshold=100, address_minutes=10)
+    doc: dict[str, Any] = orjson.loads(plan.document)
+    doc["pairs"] = list(array("I", plan.candidate_pair))
+    doc["flags"] = list(array("I", plan.candidate_flags))
+    return doc
+
+
+def test_views_without_an_address_plan_nothing_more() -> None:
+    doc = _plan_doc([("7", f"v{i}", 0, 1, 100, "", False) for i in range(5)])
+    assert "ranking" not in doc
+    assert "admission" not in doc
+    assert "minute_ranked" not in doc
+    assert doc["pairs"] == []
+    assert all(f & RANKED for f in doc["flags"])  # ranked as counted
+
+
+def test_one_address_rotating_its_agent_is_one_claim_and_many_pairs() -> None:
+    rows = [("7", f"agent-{i}", 0, 1, 100, "net", False) for i in range(30)]
+    rows.append(("8", "bot", 100, 1, 100, "net", False))  # a bot's agent: neither
+    doc = _plan_doc(rows)
+    ((_bucket, claims, firsts, later),) = doc["ranking"]
+    assert claims == ["7@net"]
+    assert firsts == [1]
+    assert later == [[1, list(range(2, 31))]]
+    assert doc["minute_ranked"] == [[1, 0]]
+    ((window, pairs, refs, addresses, counts, numbers),) = doc["admission"]
+    assert window == 10  # minute 100 in 10-minute windows
+    assert pairs == [f"agent-{i}" for i in range(30)]
+    assert addresses == ["#net"]
+    assert set(refs) == {1}
+    assert counts == [1] * 30
+    assert numbers == list(range(1, 31))
+    assert doc["pairs"] == [*range(1, 31), 0]
+
+
+def test_signed_in_readers_claim_for_their_address_but_use_up_no_visitors() -> None:
+    rows = [("7", f"u{i}", 0, 1, 100, "office", True) for i in range(20)]
+    doc = _plan_doc(rows)
+    assert doc["ranking"][0][1] == ["7@office"]
+    assert "admission" not in doc
+    assert doc["pairs"] == []
