@@ -16,13 +16,18 @@ from sqlalchemy.ext.asyncio import (
 from common.settings import ServiceSettings
 
 
-def create_engine(settings: ServiceSettings) -> AsyncEngine:
-    """An engine whose connections see the service's schema first."""
+def create_engine(settings: ServiceSettings, *, pre_ping: bool = True) -> AsyncEngine:
+    """An engine whose connections see the service's schema first.
+
+    ``pre_ping`` tests each connection as it leaves the pool (BEGIN, a ping, ROLLBACK:
+    three round trips); without it a connection the server dropped fails the one
+    statement that meets it, and the pool then replaces every connection older than it.
+    """
     return create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         connect_args={
             "server_settings": {
                 "search_path": f"{settings.db_schema},public",

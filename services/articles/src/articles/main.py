@@ -32,7 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
+        # no pre-ping: three round trips per request on the read path; a connection
+        # the server dropped fails one request (503) and the pool renews itself
+        engine = create_engine(settings, pre_ping=False)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.readiness_checks["postgres"] = lambda: ping(engine)

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from articles.adapters.store import FULL_COLUMNS
+from articles.adapters.store import FULL_COLUMNS, Reader
 from articles.domain.records import Article, Neighbour
 from articles.domain.sections import Section
 
@@ -79,7 +78,7 @@ def _neighbour(row: Any, prefix: str) -> Neighbour | None:
     )
 
 
-async def article_page(conn: AsyncConnection, article_id: int) -> ArticlePageRow | None:
+async def article_page(conn: Reader, article_id: int) -> ArticlePageRow | None:
     """One article in any status with its path and neighbours, or None."""
     row = (await conn.execute(ARTICLE_PAGE, {"id": article_id})).first()
     if row is None:

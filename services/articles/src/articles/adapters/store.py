@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Text, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from articles.adapters.tables import article_revisions, articles, outbox, sections
@@ -16,6 +16,9 @@ from common.events import EventData
 from common.outbox import add_event
 
 PRODUCER = "articles"
+# what read queries run on: a session (inside a transaction) or a bare connection
+# (Database.reading(): autocommit, no ORM session in the way)
+Reader = AsyncSession | AsyncConnection
 _HEAVY = {"search_vector", "body_html", "body_text"}
 LIST_COLUMNS: list[Any] = [c for c in articles.c if c.name not in _HEAVY] + [
     literal("").label("body_html"),
@@ -48,9 +51,7 @@ async def load_tree(session: AsyncSession) -> SectionTree:
     )
 
 
-async def get_article(
-    session: AsyncSession, article_id: int, *, lock: bool = False
-) -> Article | None:
+async def get_article(session: Reader, article_id: int, *, lock: bool = False) -> Article | None:
     """One article in any status (callers decide who may see it)."""
     query = select(*FULL_COLUMNS).where(articles.c.id == article_id)
     if lock:
@@ -59,7 +60,7 @@ async def get_article(
     return Article.from_row(row) if row else None
 
 
-async def find_by_slug(session: AsyncSession, slug: str) -> Article | None:
+async def find_by_slug(session: Reader, slug: str) -> Article | None:
     """The article with exactly this slug."""
     row = (await session.execute(select(*FULL_COLUMNS).where(articles.c.slug == slug))).first()
     return Article.from_row(row) if row else None

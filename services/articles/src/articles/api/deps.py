@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from articles.settings import Settings
 from common.db import transaction
@@ -27,23 +27,24 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads only, in autocommit: no BEGIN/COMMIT round trips.
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A bare connection (no ORM session) for reads only, in autocommit: no
+        BEGIN/COMMIT round trips.
 
         Each statement sees its own snapshot, so a read that needs one consistent view
         over several statements takes :meth:`transaction` instead.
         """
         async with self._engine.connect() as conn:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
-            async with AsyncSession(bind=conn) as session:
-                yield session
+            yield conn
 
 
-def _database(request: Request) -> Database:
+# async: a plain ``def`` dependency would run in a worker thread (a thread hop per request)
+async def _database(request: Request) -> Database:
     return Database(request.app.state.sessions, request.app.state.engine)
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from articles.api.deps import DatabaseDep, SettingsDep
-from articles.api.mapping import summary_fields
+from articles.api.mapping import summary_body
 from articles.api.schemas import ArticleSummary
 from articles.domain import feeds, related, search
 from articles.domain.section_admin import section_tree
@@ -92,7 +92,7 @@ async def search_articles(
 
 def _hit_out(hit: search.SearchHit) -> SearchHitOut:
     return SearchHitOut(
-        **summary_fields(hit.article),
+        **summary_body(hit.article),
         rank=hit.rank,
         title_html=hit.title_html,
         snippet_html=hit.snippet_html,
@@ -110,7 +110,7 @@ async def related_articles(
     return RelatedList(
         items=[
             RelatedOut(
-                **summary_fields(r.article),
+                **summary_body(r.article),
                 score=r.score,
                 matched_tags=r.matched_tags,
                 matched_terms=r.matched_terms,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from articles.api.deps import DatabaseDep
-from articles.api.mapping import article_out, page_out
+from articles.api.mapping import article_body, json_response, page_body
 from articles.api.schemas import (
     ArticleCreate,
     ArticleOut,
@@ -26,14 +26,14 @@ from common.ranges import ArticleId, Revision, SectionId
 router = APIRouter(prefix="/api/v1", tags=["editing"])
 
 
-async def _view(db: DatabaseDep, article_id: int) -> ArticleOut:
+async def _view(db: DatabaseDep, article_id: int, *, status_code: int = 200) -> Response:
     async with db.transaction() as session:
         view = await reading.read_article(session, article_id=article_id, editor=True)
-    return article_out(view)
+    return json_response(article_body(view), status_code=status_code)
 
 
-@router.post("/articles", status_code=status.HTTP_201_CREATED)
-async def create_article(body: ArticleCreate, db: DatabaseDep, editor: Editor) -> ArticleOut:
+@router.post("/articles", status_code=status.HTTP_201_CREATED, response_model=ArticleOut)
+async def create_article(body: ArticleCreate, db: DatabaseDep, editor: Editor) -> Response:
     """A new draft article."""
     fields = body.model_dump(exclude={"section_id", "tags"})
     async with db.transaction() as session:
@@ -43,13 +43,13 @@ async def create_article(body: ArticleCreate, db: DatabaseDep, editor: Editor) -
             content=ArticleContent(**fields, tags=tuple(body.tags)),
             editor_id=editor.user_id,
         )
-    return await _view(db, article.id)
+    return await _view(db, article.id, status_code=status.HTTP_201_CREATED)
 
 
-@router.patch("/articles/{article_id}")
+@router.patch("/articles/{article_id}", response_model=ArticleOut)
 async def update_article(
     article_id: ArticleId, body: ArticleUpdate, db: DatabaseDep, editor: Editor
-) -> ArticleOut:
+) -> Response:
     """Edit an article; every edit is kept as a revision."""
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     async with db.transaction() as session:
@@ -59,34 +59,32 @@ async def update_article(
     return await _view(db, article_id)
 
 
-@router.post("/articles/{article_id}/publish")
-async def publish(article_id: ArticleId, db: DatabaseDep, _: Editor) -> ArticleOut:
+@router.post("/articles/{article_id}/publish", response_model=ArticleOut)
+async def publish(article_id: ArticleId, db: DatabaseDep, _: Editor) -> Response:
     """Publish now (from draft, scheduled or archived)."""
     async with db.transaction() as session:
         await publishing.publish_article(session, article_id=article_id)
     return await _view(db, article_id)
 
 
-@router.post("/articles/{article_id}/schedule")
-async def schedule(
-    article_id: ArticleId, body: ScheduleIn, db: DatabaseDep, _: Editor
-) -> ArticleOut:
+@router.post("/articles/{article_id}/schedule", response_model=ArticleOut)
+async def schedule(article_id: ArticleId, body: ScheduleIn, db: DatabaseDep, _: Editor) -> Response:
     """Publish automatically at ``publish_at``."""
     async with db.transaction() as session:
         await publishing.schedule_article(session, article_id=article_id, at=body.publish_at)
     return await _view(db, article_id)
 
 
-@router.post("/articles/{article_id}/unpublish")
-async def unpublish(article_id: ArticleId, db: DatabaseDep, _: Editor) -> ArticleOut:
+@router.post("/articles/{article_id}/unpublish", response_model=ArticleOut)
+async def unpublish(article_id: ArticleId, db: DatabaseDep, _: Editor) -> Response:
     """Back to draft (also cancels a schedule)."""
     async with db.transaction() as session:
         await publishing.unpublish_article(session, article_id=article_id)
     return await _view(db, article_id)
 
 
-@router.post("/articles/{article_id}/archive")
-async def archive(article_id: ArticleId, db: DatabaseDep, _: Editor) -> ArticleOut:
+@router.post("/articles/{article_id}/archive", response_model=ArticleOut)
+async def archive(article_id: ArticleId, db: DatabaseDep, _: Editor) -> Response:
     """Out of lists, search and feeds; readable by link."""
     async with db.transaction() as session:
         await publishing.archive_article(session, article_id=article_id)
@@ -109,10 +107,10 @@ async def revisions(article_id: ArticleId, db: DatabaseDep, _: Editor) -> Revisi
     return RevisionList(items=[RevisionOut.model_validate(r) for r in rows])
 
 
-@router.post("/articles/{article_id}/revisions/{revision}/restore")
+@router.post("/articles/{article_id}/revisions/{revision}/restore", response_model=ArticleOut)
 async def restore(
     article_id: ArticleId, revision: Revision, db: DatabaseDep, editor: Editor
-) -> ArticleOut:
+) -> Response:
     """Make an old revision current again (kept as a new revision)."""
     async with db.transaction() as session:
         await editing.restore_revision(
@@ -121,7 +119,7 @@ async def restore(
     return await _view(db, article_id)
 
 
-@router.get("/editor/articles")
+@router.get("/editor/articles", response_model=ArticlePage)
 async def editor_articles(
     db: DatabaseDep,
     _: Editor,
@@ -131,7 +129,7 @@ async def editor_articles(
     cursor: str | None = None,
     page: Annotated[int | None, Query(ge=1, le=1000)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> ArticlePage:
+) -> Response:
     """Articles in any status (or one; of a section and, by default, its subsections), most
     recently changed first."""
     async with db.transaction() as session:
@@ -143,10 +141,10 @@ async def editor_articles(
         found = await reading.list_for_editors(
             session, status=status_, cursor=cursor, limit=limit, section_ids=ids, page=page
         )
-    return page_out(found, page_number=page if cursor is None else None)
+    return json_response(page_body(found, page_number=page if cursor is None else None))
 
 
-@router.get("/editor/articles/{article_id}")
-async def editor_article(article_id: ArticleId, db: DatabaseDep, _: Editor) -> ArticleOut:
+@router.get("/editor/articles/{article_id}", response_model=ArticleOut)
+async def editor_article(article_id: ArticleId, db: DatabaseDep, _: Editor) -> Response:
     """One article in any status but deleted."""
     return await _view(db, article_id)

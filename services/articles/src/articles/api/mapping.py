@@ -1,15 +1,18 @@
-"""Domain objects to response bodies."""
+"""Domain objects to response bodies.
+
+The article shapes (``Article``, ``ArticleSummary``, ``ArticlePage``: the hot read paths)
+are built as plain dicts and serialised once; the section shapes as response models.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import orjson
+from fastapi import Response
+
 from articles.api.schemas import (
-    ArticleOut,
-    ArticlePage,
-    ArticleSummary,
     CommentSettingsOut,
-    NeighbourOut,
     SectionDetail,
     SectionNode,
     SectionOut,
@@ -66,8 +69,13 @@ def section_detail(tree: SectionTree, section_id: int) -> SectionDetail:
     )
 
 
-def summary_fields(article: Article) -> dict[str, Any]:
-    """The fields of an article as listed, for building a response model once."""
+def section_ref_body(section: Section) -> dict[str, Any]:
+    """``SectionRef`` as a plain dict."""
+    return {"id": section.id, "name": section.name, "slug": section.slug}
+
+
+def summary_body(article: Article) -> dict[str, Any]:
+    """``ArticleSummary``: an article as listed."""
     c = article.content
     return {
         "id": article.id,
@@ -88,42 +96,54 @@ def summary_fields(article: Article) -> dict[str, Any]:
     }
 
 
-def summary(article: Article) -> ArticleSummary:
-    """An article as listed."""
-    return ArticleSummary(**summary_fields(article))
+def _neighbour(n: Neighbour | None) -> dict[str, Any] | None:
+    if n is None:
+        return None
+    return {"id": n.id, "slug": n.slug, "title": n.title, "published_at": n.published_at}
 
 
-def _neighbour(n: Neighbour | None) -> NeighbourOut | None:
-    return (
-        NeighbourOut(id=n.id, slug=n.slug, title=n.title, published_at=n.published_at)
-        if n
-        else None
-    )
-
-
-def article_out(view: ArticleView, *, favourited: bool | None = None) -> ArticleOut:
-    """An article with section, breadcrumbs, neighbours and comment settings."""
+def article_body(view: ArticleView, *, favourited: bool | None = None) -> dict[str, Any]:
+    """``ArticleOut``: an article with section, breadcrumbs, neighbours and comment settings."""
     a, tree = view.article, view.tree
-    return ArticleOut(
-        **summary_fields(a),
-        body_html=a.content.body_html,
-        revision=a.revision,
-        created_at=a.created_at,
-        scheduled_at=a.scheduled_at,
-        section=section_ref(tree.get(a.section_id)),
-        breadcrumbs=[section_ref(s) for s in tree.path(a.section_id)],
-        previous=_neighbour(view.previous),
-        next=_neighbour(view.next),
-        comments=_settings(tree, a.section_id),
-        favourited=favourited,
-    )
+    eff = tree.effective(a.section_id)
+    return {
+        **summary_body(a),
+        "body_html": a.content.body_html,
+        "revision": a.revision,
+        "created_at": a.created_at,
+        "scheduled_at": a.scheduled_at,
+        "section": section_ref_body(tree.get(a.section_id)),
+        "breadcrumbs": [section_ref_body(s) for s in tree.path(a.section_id)],
+        "previous": _neighbour(view.previous),
+        "next": _neighbour(view.next),
+        "comments": {
+            "comment_policy": eff.comment_policy,
+            "comments_open": eff.comments_open,
+            "comment_max_length": eff.comment_max_length,
+        },
+        "favourited": favourited,
+    }
 
 
-def page_out(page: Page, *, page_number: int | None = None) -> ArticlePage:
-    """A page of summaries."""
-    return ArticlePage(
-        items=[summary(a) for a in page.items],
-        next_cursor=page.next_cursor,
-        page=page_number,
-        total=page.total,
+def page_body(page: Page, *, page_number: int | None = None) -> dict[str, Any]:
+    """``ArticlePage``: a page of summaries."""
+    return {
+        "items": [summary_body(a) for a in page.items],
+        "next_cursor": page.next_cursor,
+        "page": page_number,
+        "total": page.total,
+    }
+
+
+def json_response(body: Any, *, status_code: int = 200) -> Response:
+    """A body serialised once (orjson; UTC timestamps end in ``Z`` as everywhere else).
+
+    Routes answering the article shapes return this instead of a response model: FastAPI
+    would validate the model again and encode it twice. The shapes stay documented by the
+    models in ``schemas`` (``response_model=``); tests check the bodies against them.
+    """
+    return Response(
+        orjson.dumps(body, option=orjson.OPT_UTC_Z),
+        status_code=status_code,
+        media_type="application/json",
     )

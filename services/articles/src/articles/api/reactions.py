@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Response
 
 from articles.api.deps import DatabaseDep
-from articles.api.mapping import page_out
+from articles.api.mapping import json_response, page_body
 from articles.api.schemas import ArticlePage, ReactionOut
 from articles.domain import reactions
 from common.auth import CurrentPrincipal, OptionalPrincipal
@@ -43,17 +43,17 @@ async def unfavourite(
     return _out(result)
 
 
-@favourites_router.get("")
+@favourites_router.get("", response_model=ArticlePage)
 async def my_favourites(
     db: DatabaseDep,
     user: CurrentPrincipal,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> ArticlePage:
+) -> Response:
     """The caller's favourites (published or archived articles), the newest addition first."""
-    async with db.reading() as session:
-        found = await reactions.favourites_of(session, user_id=user.user_id, page=page, limit=limit)
-    return page_out(found, page_number=page)
+    async with db.reading() as conn:
+        found = await reactions.favourites_of(conn, user_id=user.user_id, page=page, limit=limit)
+    return json_response(page_body(found, page_number=page))
 
 
 @router.post("/{article_id}/recommend")

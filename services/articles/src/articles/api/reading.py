@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Query, Response
 
+from articles.adapters.store import Reader
 from articles.api.deps import DatabaseDep
-from articles.api.mapping import article_out, page_out
+from articles.api.mapping import article_body, json_response, page_body
 from articles.api.schemas import ArticleOut, ArticlePage
 from articles.domain import reactions, reading
 from common.auth import OptionalPrincipal, Principal
@@ -17,42 +17,40 @@ from common.ranges import ArticleId
 router = APIRouter(prefix="/api/v1/articles", tags=["reading"])
 
 
-@router.get("")
+@router.get("", response_model=ArticlePage)
 async def latest_articles(
     db: DatabaseDep,
     cursor: str | None = None,
     page: Annotated[int | None, Query(ge=1, le=1000)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> ArticlePage:
+) -> Response:
     """Published articles of every section, newest first."""
-    async with db.reading() as session:
-        found = await reading.list_published(session, cursor=cursor, page=page, limit=limit)
-    return page_out(found, page_number=page if cursor is None else None)
+    async with db.reading() as conn:
+        found = await reading.list_published(conn, cursor=cursor, page=page, limit=limit)
+    return json_response(page_body(found, page_number=page if cursor is None else None))
 
 
-@router.get("/by-slug/{slug}")
-async def article_by_slug(slug: str, db: DatabaseDep, caller: OptionalPrincipal) -> ArticleOut:
+@router.get("/by-slug/{slug}", response_model=ArticleOut)
+async def article_by_slug(slug: str, db: DatabaseDep, caller: OptionalPrincipal) -> Response:
     """A published (or archived) article by its slug."""
     async with db.transaction() as session:
         view = await reading.read_by_slug(session, slug=slug)
         mine = await _favourited(session, view.article.id, caller)
-    return article_out(view, favourited=mine)
+    return json_response(article_body(view, favourited=mine))
 
 
-@router.get("/{article_id}")
+@router.get("/{article_id}", response_model=ArticleOut)
 async def get_article(
     article_id: ArticleId, db: DatabaseDep, caller: OptionalPrincipal
-) -> ArticleOut:
+) -> Response:
     """A published (or archived) article with breadcrumbs, previous/next and counters."""
-    async with db.reading() as session:
-        view = await reading.read_article(session, article_id=article_id)
-        mine = await _favourited(session, article_id, caller)
-    return article_out(view, favourited=mine)
+    async with db.reading() as conn:
+        view = await reading.read_article(conn, article_id=article_id)
+        mine = await _favourited(conn, article_id, caller)
+    return json_response(article_body(view, favourited=mine))
 
 
-async def _favourited(
-    session: AsyncSession, article_id: int, caller: Principal | None
-) -> bool | None:
+async def _favourited(reader: Reader, article_id: int, caller: Principal | None) -> bool | None:
     if caller is None:
         return None
-    return await reactions.is_favourite(session, article_id=article_id, user_id=caller.user_id)
+    return await reactions.is_favourite(reader, article_id=article_id, user_id=caller.user_id)

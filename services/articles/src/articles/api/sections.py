@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from articles.api.deps import DatabaseDep
-from articles.api.mapping import page_out, section_detail, section_node
+from articles.api.mapping import json_response, page_body, section_detail, section_node
 from articles.api.schemas import (
     ArticlePage,
     SectionCreate,
@@ -39,7 +39,7 @@ async def get_section(section_id: SectionId, db: DatabaseDep) -> SectionDetail:
     return section_detail(tree, section_id)
 
 
-@router.get("/{section_id}/articles")
+@router.get("/{section_id}/articles", response_model=ArticlePage)
 async def section_articles(
     section_id: SectionId,
     db: DatabaseDep,
@@ -47,16 +47,18 @@ async def section_articles(
     page: Annotated[int | None, Query(ge=1, le=1000)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     subsections: bool = True,
-) -> ArticlePage:
+) -> Response:
     """Published articles of a section (and, by default, its subsections), newest first."""
-    async with db.transaction() as session:
-        tree = await section_admin.section_tree(session)
-        tree.get(section_id)
-        ids = tree.subtree_ids(section_id) if subsections else [section_id]
-        found = await reading.list_published(
-            session, section_ids=ids, cursor=cursor, page=page, limit=limit
+    async with db.reading() as conn:
+        found = await reading.list_section(
+            conn,
+            section_id=section_id,
+            subsections=subsections,
+            cursor=cursor,
+            page=page,
+            limit=limit,
         )
-    return page_out(found, page_number=page if cursor is None else None)
+    return json_response(page_body(found, page_number=page if cursor is None else None))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from articles.adapters import store
+from articles.adapters.store import Reader
 from articles.adapters.tables import articles, favourites, recommends
 from articles.domain.events import article_key
 from articles.domain.reading import _numbered, check_limit
@@ -102,7 +103,7 @@ async def recommend(
     return Reaction(active=True, changed=True, count=count)
 
 
-async def is_favourite(session: AsyncSession, *, article_id: int, user_id: int) -> bool:
+async def is_favourite(session: Reader, *, article_id: int, user_id: int) -> bool:
     """Whether the user has this article among their favourites."""
     found = await session.scalar(
         select(favourites.c.user_id).where(
@@ -112,7 +113,7 @@ async def is_favourite(session: AsyncSession, *, article_id: int, user_id: int) 
     return found is not None
 
 
-async def favourites_of(session: AsyncSession, *, user_id: int, page: int, limit: int) -> Page:
+async def favourites_of(session: Reader, *, user_id: int, page: int, limit: int) -> Page:
     """The user's favourites readers can still open, the most recently added first."""
     check_limit(limit)
     query = (

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, func, literal, select, tuple_
 
 from articles.adapters import store
 from articles.adapters.article_page import article_page
-from articles.adapters.tables import articles
+from articles.adapters.store import Reader
+from articles.adapters.tables import articles, sections
 from articles.domain.cursor import Cursor, time_cursor
 from articles.domain.records import Article, Neighbour, Page
 from articles.domain.sections import SectionTree
@@ -41,11 +41,9 @@ def visible_article(article: Article | None, article_id: object, *, editor: bool
     return article
 
 
-async def read_article(
-    session: AsyncSession, *, article_id: int, editor: bool = False
-) -> ArticleView:
+async def read_article(session: Reader, *, article_id: int, editor: bool = False) -> ArticleView:
     """An article readers may see (editors also see drafts), with breadcrumbs and neighbours."""
-    found = await article_page(await session.connection(), article_id)
+    found = await article_page(session, article_id)
     if found is None:
         raise NotFoundError(f"article {article_id} does not exist")
     return ArticleView(
@@ -56,7 +54,7 @@ async def read_article(
     )
 
 
-async def read_by_slug(session: AsyncSession, *, slug: str) -> ArticleView:
+async def read_by_slug(session: Reader, *, slug: str) -> ArticleView:
     """By exact slug, else by the id a slug ends with (old links survive a retitle)."""
     if not ARTICLE_SLUG.match(slug):
         raise NotFoundError(f"article {slug[:40]!r} does not exist")
@@ -74,10 +72,45 @@ def check_limit(limit: int) -> int:
     return limit
 
 
-async def list_published(
-    session: AsyncSession,
+def subtree_ids(section_id: int) -> Select[Any]:
+    """The ids of a section and every section below it, walked in SQL (at most 64 levels:
+    a cycle could not loop forever)."""
+    tree = (
+        select(sections.c.id, literal(0).label("depth"))
+        .where(sections.c.id == section_id)
+        .cte("subtree", recursive=True)
+    )
+    below = select(sections.c.id, tree.c.depth + 1).where(
+        sections.c.parent_id == tree.c.id, tree.c.depth < 64
+    )
+    return select(tree.union_all(below).c.id)
+
+
+async def list_section(
+    reader: Reader,
     *,
-    section_ids: list[int] | None = None,
+    section_id: int,
+    subsections: bool = True,
+    cursor: str | None = None,
+    page: int | None = None,
+    limit: int = 20,
+) -> Page:
+    """A section's published articles (with its subsections' unless ``subsections`` is
+    false) in one statement; only an empty answer asks whether the section exists (404)."""
+    ids = subtree_ids(section_id) if subsections else [section_id]
+    found = await list_published(reader, section_ids=ids, cursor=cursor, page=page, limit=limit)
+    if (
+        not found.items
+        and await reader.scalar(select(sections.c.id).where(sections.c.id == section_id)) is None
+    ):
+        raise NotFoundError(f"section {section_id} does not exist")
+    return found
+
+
+async def list_published(
+    session: Reader,
+    *,
+    section_ids: list[int] | Select[Any] | None = None,
     cursor: str | None = None,
     page: int | None = None,
     limit: int = 20,
@@ -109,7 +142,7 @@ async def list_published(
 
 
 async def _numbered(
-    session: AsyncSession, query: Select[Any], *, page: int, limit: int
+    session: Reader, query: Select[Any], *, page: int, limit: int
 ) -> tuple[Select[Any], int]:
     """Offset pagination for numbered pages, with the total count."""
     if not 1 <= page <= MAX_PAGE:
@@ -120,7 +153,7 @@ async def _numbered(
 
 
 async def list_for_editors(
-    session: AsyncSession,
+    session: Reader,
     *,
     status: Status | None,
     cursor: str | None,
