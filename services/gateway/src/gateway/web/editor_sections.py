@@ -22,7 +22,7 @@ from gateway.web.editor_common import (
     load_sections,
     problem_page,
 )
-from gateway.web.editor_text import POLICIES, explain, flash_text
+from gateway.web.editor_text import POLICIES, POLICY_SHORT, explain, flash_text
 from gateway.web.guard import refuse, staff_call
 from gateway.web.session import SessionDep, WebSession, apply_session, check_form
 
@@ -77,7 +77,7 @@ def _settings(form: dict[str, str]) -> dict[str, Any]:
 
 def _policy_label(node: dict[str, Any]) -> str:
     effective = node.get("effective") or {}
-    label = POLICIES.get(str(effective.get("comment_policy")), "")
+    label = POLICY_SHORT.get(str(effective.get("comment_policy")), "")
     return label + ("" if node.get("comment_policy") else "（继承）")
 
 

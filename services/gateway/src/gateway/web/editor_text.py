@@ -24,6 +24,7 @@ POLICIES = {
     "first": "首次评论需审核",
     "post": "先发后审（评论即时发表）",
 }
+POLICY_SHORT = {"pre": "先审后发", "first": "首评先审", "post": "先发后审"}
 FLASHES = {
     "saved": "已保存。",
     "created": "草稿已创建。",
