@@ -139,6 +139,9 @@ def test_an_editors_session(platform: Platform, browser: Browser, screenshots: P
     expect(page.locator(".flash")).to_have_text("已恢复版本 1，并保存为新的版本。")
     expect(rows).to_have_count(4)
     expect(rows.nth(0)).to_contain_text("恢复自版本 1")
+    rows.nth(3).locator("button:has-text('恢复此版本')").click()  # revision 1 is the text now
+    expect(page.locator(".flash")).to_have_text("版本 1 与当前内容相同，无需恢复。")
+    expect(rows).to_have_count(4)
     page.click(".editor-links a:has-text('编辑文章')")
     expect(page.locator("#title")).to_have_value("老城区改造启动")
     expect(page.locator("#body_html")).to_have_value(FIRST_BODY)

@@ -89,6 +89,8 @@ def test_flash_codes_never_echo_the_address() -> None:
     assert flash_text("restored-3") == "已恢复版本 3，并保存为新的版本。"
     assert flash_text("<b>hi</b>") == ""
     assert flash_text("restored-x") == ""
+    assert flash_text("same-1") == "版本 1 与当前内容相同，无需恢复。"
+    assert flash_text("same-") == ""
 
 
 def test_page_numbers_and_links() -> None:

@@ -117,6 +117,9 @@ async def restore_revision(
     if (refused := refuse(request, gw, session, "editor")) is not None:
         return refused
     check_form(request, session, csrf_token, gw.settings.csrf_secret)
+    _, before = await staff_call(
+        request, gw, session, "articles", "GET", f"/api/v1/editor/articles/{article_id}"
+    )
     status, answer = await staff_call(
         request,
         gw,
@@ -128,5 +131,8 @@ async def restore_revision(
     if status >= 300:
         code = 503 if status >= 500 else status
         return problem_page(gw, session, code, "没有恢复", explain(status, answer))
-    target = f"/editor/{article_id}/revisions?flash=restored-{revision}"
+    # restoring a text equal to the current one adds no revision: say so rather than "restored"
+    same = isinstance(before, dict) and before.get("revision") == answer.get("revision")
+    flash = f"same-{revision}" if same else f"restored-{revision}"
+    target = f"/editor/{article_id}/revisions?flash={flash}"
     return apply_session(RedirectResponse(target, 303), session, secure=gw.settings.cookie_secure)

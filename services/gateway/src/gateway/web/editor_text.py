@@ -92,10 +92,12 @@ TRANSITION = re.compile(r"cannot (\w+) an article that is (\w+)")
 
 def flash_text(code: str) -> str:
     """The message of a flash code; unknown codes say nothing (never echo the address)."""
-    if code.startswith("restored-"):
-        number = code.removeprefix("restored-")
-        if number.isdigit():
+    kind, _, number = code.partition("-")
+    if number.isascii() and number.isdigit() and len(number) <= 10:
+        if kind == "restored":
             return f"已恢复版本 {number}，并保存为新的版本。"
+        if kind == "same":
+            return f"版本 {number} 与当前内容相同，无需恢复。"
     return FLASHES.get(code, "")
 
 
