@@ -209,3 +209,19 @@ def test_bad_forms_answer_chinese_messages(platform: Platform, content: Content)
         assert (no_token.status_code, cross.status_code) == (403, 403)
         assert "页面已过期" in _main_text(no_token)
     assert "跨站栏目" not in httpx.get(f"{base}/api/v1/sections", timeout=10).text
+
+
+def test_revisions_show_stored_html_as_text(platform: Platform, content: Content) -> None:
+    base = platform.gateway
+    article_id, first = _draft(base, content.subsection_id, "修订记录转义测试")
+    with browser_login(base, "editor") as session:
+        page = session.get(f"/editor/{article_id}/revisions?rev={first}", headers=HTML)
+    assert page.status_code == 200
+    diff = page.text[page.text.index('id="diff"') :]
+    assert "&lt;p&gt;<del>初</del>稿。&lt;/p&gt;" in diff
+    assert "&lt;p&gt;<ins>二</ins>稿。&lt;/p&gt;" in diff
+    assert "<p>初稿" not in diff
+    assert "<p>二稿" not in diff
+    rows = re.findall(r'<tr id="rev-(\d+)"', page.text)
+    assert rows == ["2", "1"]  # newest first
+    assert page.text.count(">editor</td>") == 2  # who saved each
