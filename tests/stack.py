@@ -299,6 +299,7 @@ def base_environment(uid: str) -> dict[str, str]:
             # every test reader comes from 127.0.0.1: no per-address visitor limit here
             # (tests/e2e/test_read_inflation.py counts with the default rules)
             "ANALYTICS_ADDRESS_NEW_VISITORS": "100000",
+            "ANALYTICS_ADDRESS_NEW_ACCOUNTS": "100000",
             "ANALYTICS_ROLLUP_INTERVAL_SECONDS": "0",
             "COMMENTS_RATE_USER_PER_MINUTE": "1000",
             "COMMENTS_RATE_USER_PER_HOUR": "10000",

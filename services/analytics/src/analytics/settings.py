@@ -93,6 +93,8 @@ class Settings(ServiceSettings):
     # next ones' reads count as repeats (see the README's counting rules)
     address_new_visitors: int = Field(default=6, ge=1)
     address_window_seconds: int = Field(default=600, ge=60, multiple_of=60)
+    # ... and at most this many signed-in accounts (an office's colleagues; not an account farm)
+    address_new_accounts: int = Field(default=60, ge=1)
     applied_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
 
     # hot ranking: signal weights and decay constants per window

@@ -34,6 +34,7 @@ RULES = CountingRules(
     bot_threshold_x100=100,
     address_new_visitors=3,
     address_window=60,
+    address_new_accounts=2,
 )
 ADDRESS_MINUTES = RULES.address_window // 60
 
@@ -100,12 +101,12 @@ class Model:
         self.uniques: dict[str, set[str]] = defaultdict(set)
         self.day_uniques: dict[int, set[str]] = defaultdict(set)
         self.claimed: set[tuple[str, str, int]] = set()  # (article, address, dedup bucket)
-        self.admitted: dict[tuple[str, int], set[str]] = defaultdict(set)  # address, window
+        # (address, signed in, window) -> visitors admitted
+        self.admitted: dict[tuple[str, bool, int], set[str]] = defaultdict(set)
         self.minute_unranked: dict[int, Counter[str]] = defaultdict(Counter)
 
     def add(self, rows: list[ViewRow]) -> None:
         for article, visitor, score, bucket, minute, address, member in rows:
-            ranked = False
             if (article, visitor, bucket) in self.seen:
                 kind = "dups"
             else:
@@ -115,19 +116,21 @@ class Model:
                 total = score + (100 if over else 0)
                 kind = "bots" if total >= RULES.bot_threshold_x100 else "reads"
                 if score < RULES.bot_threshold_x100:
-                    claim = (article, address or visitor, bucket)
-                    ranked = claim not in self.claimed
-                    self.claimed.add(claim)
-                    if address and not member:
-                        admitted = self.admitted[address, minute // ADDRESS_MINUTES]
+                    if address:
+                        admitted = self.admitted[address, member, minute // ADDRESS_MINUTES]
+                        limit = RULES.address_new_accounts if member else RULES.address_new_visitors
                         if visitor not in admitted:
-                            if len(admitted) < RULES.address_new_visitors:
+                            if len(admitted) < limit:
                                 admitted.add(visitor)
                             else:
                                 kind = "dups"  # past the address's new visitors
             self.counts[kind][article] += 1
             self.site[minute][kind] += 1
             if kind == "reads":
+                # an address's first counted read of the article in the bucket is ranked
+                claim = (article, address or visitor, bucket)
+                ranked = claim not in self.claimed
+                self.claimed.add(claim)
                 self.minute_reads[minute][article] += 1
                 self.uniques[article].add(visitor)
                 self.day_uniques[minute // 1440].add(visitor)

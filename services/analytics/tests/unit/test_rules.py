@@ -267,9 +267,12 @@ def test_one_address_rotating_its_agent_is_one_claim_and_many_pairs() -> None:
     assert doc["pairs"] == [*range(1, 31), 0]
 
 
-def test_signed_in_readers_claim_for_their_address_but_use_up_no_visitors() -> None:
+def test_signed_in_readers_use_their_address_allowance_for_accounts() -> None:
     rows = [("7", f"u{i}", 0, 1, 100, "office", True) for i in range(20)]
+    rows.append(("7", "anonymous", 0, 1, 100, "office", False))
     doc = _plan_doc(rows)
     assert doc["ranking"][0][1] == ["7@office"]
-    assert "admission" not in doc
-    assert doc["pairs"] == []
+    ((_window, pairs, refs, allowances, _counts, _numbers),) = doc["admission"]
+    assert pairs == [f"u{i}@office" for i in range(20)] + ["anonymous"]
+    assert allowances == ["+office", "#office"]
+    assert refs == [1] * 20 + [2]

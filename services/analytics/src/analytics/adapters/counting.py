@@ -61,6 +61,7 @@ class CountingRules:
     bot_threshold_x100: int
     address_new_visitors: int = 6
     address_window: int = 600  # seconds, a whole number of minutes
+    address_new_accounts: int = 60
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CountingRules:
@@ -72,6 +73,7 @@ class CountingRules:
             bot_threshold_x100=round(settings.bot_score_threshold * 100),
             address_new_visitors=settings.address_new_visitors,
             address_window=settings.address_window_seconds,
+            address_new_accounts=settings.address_new_accounts,
         )
 
 
@@ -164,6 +166,7 @@ class LiveState:
             *plan.args,
             r.address_new_visitors,
             2 * r.address_window + 60,
+            r.address_new_accounts,
         ]
         answer: object = await self.scripts.apply_views(keys=[], args=args)
         return answer

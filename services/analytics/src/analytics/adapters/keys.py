@@ -99,9 +99,9 @@ class Keys:
         return f"{self.prefix}rt:{minute}"
 
     def admission(self, window: int | str) -> str:
-        """Hash of one address window: ``#address`` -> anonymous visitors admitted, and
-        ``visitor`` -> 1 for each (the new-visitors-per-address rule; an anonymous
-        visitor id hashes its address, so it names the pair)."""
+        """Hash of one address window: ``#address`` / ``+address`` -> anonymous visitors /
+        accounts admitted, and ``visitor`` (an anonymous visitor id hashes its address) or
+        ``u<id>@address`` -> 1 for each (the new-visitors-per-address rule)."""
         return f"{self.prefix}adm:{window}"
 
     def counting_script_names(self) -> dict[str, object]:

@@ -29,22 +29,23 @@ The document (JSON) holds:
 - ``day`` (one day) or ``days``: ``[[day, [visitor, ...]], ...]``;
 - ``minute_ranked`` (only when some view has an address): per minute, the *ranked*
   reads per article (aligned with ``articles``): the reads the hot ranking counts. Per
-  dedup bucket, an address adds at most one ranked read to an article: the first read
-  of the article by a person's agent from that address, if it is counted. The plan
-  assumes the first candidate of each (article, address) in the group is it (flag
-  ``RANKED``); a view without an address is ranked when counted (its visitor stands
-  for its address, and the dedup window already allows one read per visitor);
+  dedup bucket, an address adds at most one ranked read to an article: its first
+  counted read of the article. The plan assumes the first candidate by a person's agent
+  of each (article, address) in the group is it (flag ``RANKED``); a view without an
+  address is ranked when counted (its visitor stands for its address, and the dedup
+  window already allows one read per visitor);
 - ``ranking``: per dedup bucket ``[bucket, ["article@address", ...], [first candidate,
   ...], [[claim, [later candidate, ...]], ...]]``: each (article, address) of the group
   (a *claim*), its first candidate by a person's agent, and for the (few) claims with more,
   their later ones in order (only buckets with addressed views);
-- ``admission``: per address window ``[window, [visitor, ...], [address ref, ...],
-  ["#address", ...], [candidates, ...], [pair number, ...]]``: the anonymous,
-  person's-agent visitors (a *pair*: an anonymous visitor id hashes its address, so it
-  has one), the 1-based address of each, the addresses' count fields, each pair's
-  number of candidates and its number. ``candidate_pair``
-  gives each candidate's pair (1-based over all windows, 0: signed in, a bot's agent or
-  no address); empty without pairs.
+- ``admission``: per address window ``[window, [pair, ...], [allowance ref, ...],
+  [allowance, ...], [candidates, ...], [pair number, ...]]``: the person's-agent visitors
+  of each address (a *pair*: an anonymous visitor id, which hashes its address, or
+  ``u<id>@address`` for an account), the 1-based allowance of each (``#address`` for
+  anonymous visitors, ``+address`` for accounts: each has its own limit), the
+  allowances, each pair's number of candidates and its number. ``candidate_pair``
+  gives each candidate's pair (1-based over all windows, 0: a bot's agent or no
+  address); empty without pairs.
 """
 
 from __future__ import annotations
@@ -225,19 +226,20 @@ def build_plan(  # noqa: C901 - one hot loop, flat on purpose
                     later[position].append(ncand)
                 else:
                     later[position] = [ncand]
-            if not member:
-                known_pair = held_pairs.get(visitor)  # it hashes its address: one pair
-                if known_pair is None:
-                    pair_total += 1
-                    ref = held_addresses.setdefault(address, len(held_addresses) + 1)
-                    known_pair = held_pairs[visitor] = [pair_total, 0, ref]
-                known_pair[1] += 1
-                if not any_pairs:
-                    any_pairs = True
-                    c_pair.frombytes(bytes(4 * (ncand - 1)))  # no pair for those before
-                c_pair.append(known_pair[0])
-            elif any_pairs:
-                c_pair.append(0)
+            # an anonymous visitor id hashes its address: it names its pair; an account
+            # may read from several addresses
+            pair = visitor + "@" + address if member else visitor
+            known_pair = held_pairs.get(pair)
+            if known_pair is None:
+                pair_total += 1
+                allowance = ("+" if member else "#") + address
+                ref = held_addresses.setdefault(allowance, len(held_addresses) + 1)
+                known_pair = held_pairs[pair] = [pair_total, 0, ref]
+            known_pair[1] += 1
+            if not any_pairs:
+                any_pairs = True
+                c_pair.frombytes(bytes(4 * (ncand - 1)))  # no pair for those before
+            c_pair.append(known_pair[0])
         else:
             flags |= RANKED
             if any_pairs:
@@ -308,7 +310,7 @@ def build_plan(  # noqa: C901 - one hot loop, flat on purpose
                     window,
                     list(pairs),
                     [ref for _, _, ref in numbers],
-                    ["#" + address for address in addresses],
+                    list(addresses),
                     [n for _, n, _ in numbers],
                     [number for number, _, _ in numbers],
                 ]

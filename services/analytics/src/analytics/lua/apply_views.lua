@@ -8,7 +8,7 @@
 --  13 the plan (JSON), 14..18 per candidate: article, slot, minute, flags, admission
 --  pair (little-endian uint32 arrays; the last empty when the plan has no pairs),
 --  19 new anonymous visitors one address may add per address window,
---  20 admission key ttl (s).
+--  20 admission key ttl (s), 21 accounts one address may add per address window.
 -- Returns one status per batch: 'ok', or 'dup' when every batch was applied before
 -- (nothing is counted twice); when only some were, 'dup' and 'again' with nothing
 -- written, and the caller plans again without the applied ones. Or 'nometa' / 'frozen'.
@@ -91,39 +91,6 @@ for _, g in ipairs(plan.dedup) do
   redis.call('EXPIRE', key, ddttl)
 end
 
--- 2b. ranking: the first read by a person's agent of an (article, address) in the dedup
--- bucket that is not a repeat claims it (its member in the bucket's set); only a claim
--- the bucket's set does not hold yet may be ranked, and only if that read is counted
-local unranked, promoted = {}, {}  -- candidates the plan ranked but are not / the reverse
-for _, g in ipairs(plan.ranking or {}) do
-  local key, claims, firsts = K.dedup .. g[1], g[2], g[3]
-  local later = {}
-  for _, entry in ipairs(g[4]) do later[entry[1]] = entry[2] end
-  local seen = chunked('SMISMEMBER', key, claims, 1)
-  local fresh, k = {}, 0
-  for j = 1, #claims do
-    local first = firsts[j]
-    if seen[j] == 1 then
-      unranked[first] = true
-    else
-      local claimer = nil
-      if not exceptions[first] then
-        claimer = first
-      elseif later[j] then
-        for _, c in ipairs(later[j]) do
-          if not exceptions[c] then claimer = c; break end
-        end
-      end
-      if claimer then k = k + 1; fresh[k] = claims[j] end
-      if claimer ~= first then
-        unranked[first] = true
-        if claimer then promoted[claimer] = true end
-      end
-    end
-  end
-  if k > 0 then chunked('SADD', key, fresh, 1) end  -- the key has its ttl from step 2
-end
-
 -- 3. behaviour: distinct reads per visitor and minute, counted in view order
 local repeats_in = {}  -- slot -> its candidates that were repeats
 for cand in pairs(exceptions) do
@@ -173,10 +140,10 @@ for _, g in ipairs(plan.rate) do
 end
 
 -- 3b. new visitors per address: an address window admits at most `alimit` anonymous
--- visitors (person's agent) per address, in view order; reads (not repeats) of the
--- visitors past them are counted as repeats
+-- visitors (person's agent) and `mlimit` accounts per address, in view order; reads (not
+-- repeats) of the visitors past them are counted as repeats
 if plan.admission and #c_pair > 0 then
-  local alimit, attl = tonumber(ARGV[19]), tonumber(ARGV[20])
+  local alimit, attl, mlimit = tonumber(ARGV[19]), tonumber(ARGV[20]), tonumber(ARGV[21])
   local repeats_of = {}  -- pair number -> its candidates that are repeats (the dedup window)
   for cand, kind in pairs(exceptions) do
     local pr = u32(c_pair, cand)
@@ -189,9 +156,10 @@ if plan.admission and #c_pair > 0 then
     for j = 1, np do fields[j] = plist[j] end
     for j = 1, #addrs do fields[np + j] = addrs[j] end
     local current = chunked('HMGET', K.admission .. g[1], fields, 1)
-    local have, wanting, known, risky = {}, {}, {}, {}
+    local have, wanting, known, risky, limit = {}, {}, {}, {}, {}
     for j = 1, #addrs do
       have[j] = tonumber(current[np + j]) or 0; wanting[j] = 0
+      limit[j] = string.byte(addrs[j]) == 43 and mlimit or alimit  -- '+': accounts
     end
     for j = 1, np do
       known[j] = current[j] ~= false
@@ -200,9 +168,9 @@ if plan.admission and #c_pair > 0 then
       end
     end
     for j = 1, #addrs do
-      if have[j] + wanting[j] > alimit then risky[j] = true; any_risky = true end
+      if have[j] + wanting[j] > limit[j] then risky[j] = true; any_risky = true end
     end
-    groups[gi] = {have = have, known = known, risky = risky, admitted = {}}
+    groups[gi] = {have = have, known = known, risky = risky, limit = limit, admitted = {}}
   end
   if any_risky then
     local where = {}  -- pair number -> group, index
@@ -215,7 +183,7 @@ if plan.admission and #c_pair > 0 then
         local gi, j = where[pr][1], where[pr][2]
         local grp, ref = groups[gi], plan.admission[gi][3][where[pr][2]]
         if grp.risky[ref] and not grp.known[j] then
-          if grp.have[ref] < alimit then
+          if grp.have[ref] < grp.limit[ref] then
             grp.known[j] = true; grp.admitted[j] = true; grp.have[ref] = grp.have[ref] + 1
           else
             exceptions[cand] = 'dups'
@@ -247,6 +215,39 @@ if plan.admission and #c_pair > 0 then
     end
   end
 end
+-- 3c. ranking: the first counted read of an (article, address) in the dedup bucket claims
+-- it (its member in the bucket's set) and is ranked, unless the set holds the claim
+-- already
+local unranked, promoted = {}, {}  -- candidates the plan ranked but are not / the reverse
+for _, g in ipairs(plan.ranking or {}) do
+  local key, claims, firsts = K.dedup .. g[1], g[2], g[3]
+  local later = {}
+  for _, entry in ipairs(g[4]) do later[entry[1]] = entry[2] end
+  local seen = chunked('SMISMEMBER', key, claims, 1)
+  local fresh, k = {}, 0
+  for j = 1, #claims do
+    local first = firsts[j]
+    if seen[j] == 1 then
+      unranked[first] = true
+    else
+      local claimer = nil
+      if not exceptions[first] then
+        claimer = first
+      elseif later[j] then
+        for _, c in ipairs(later[j]) do
+          if not exceptions[c] then claimer = c; break end
+        end
+      end
+      if claimer then k = k + 1; fresh[k] = claims[j] end
+      if claimer ~= first then
+        unranked[first] = true
+        if claimer then promoted[claimer] = true end
+      end
+    end
+  end
+  if k > 0 then chunked('SADD', key, fresh, 1) end  -- the key has its ttl from step 2
+end
+
 if mode ~= 'apply' then return statuses end
 
 -- 4. take the exceptions out of the plan's aggregates
