@@ -72,9 +72,9 @@ def check_limit(limit: int) -> int:
     return limit
 
 
-def subtree_ids(section_id: int) -> Select[Any]:
+async def subtree_ids(reader: Reader, section_id: int) -> list[int]:
     """The ids of a section and every section below it, walked in SQL (at most 64 levels:
-    a cycle could not loop forever)."""
+    a cycle could not loop forever); empty for an unknown section."""
     tree = (
         select(sections.c.id, literal(0).label("depth"))
         .where(sections.c.id == section_id)
@@ -83,7 +83,7 @@ def subtree_ids(section_id: int) -> Select[Any]:
     below = select(sections.c.id, tree.c.depth + 1).where(
         sections.c.parent_id == tree.c.id, tree.c.depth < 64
     )
-    return select(tree.union_all(below).c.id)
+    return list((await reader.execute(select(tree.union_all(below).c.id))).scalars())
 
 
 async def list_section(
@@ -96,21 +96,29 @@ async def list_section(
     limit: int = 20,
 ) -> Page:
     """A section's published articles (with its subsections' unless ``subsections`` is
-    false) in one statement; only an empty answer asks whether the section exists (404)."""
-    ids = subtree_ids(section_id) if subsections else [section_id]
-    found = await list_published(reader, section_ids=ids, cursor=cursor, page=page, limit=limit)
-    if (
-        not found.items
-        and await reader.scalar(select(sections.c.id).where(sections.c.id == section_id)) is None
-    ):
+    false), newest first: two statements, the section's subtree ids, then the page.
+
+    The page's statement names the ids so the planner can see how many articles each
+    section has: one statement (a subquery of ids) was planned as a scan of every
+    published article in date order filtered by section, 25 ms for a quiet section of
+    100,000 articles instead of 0.1 ms through the per-section index.
+    """
+    ids = await subtree_ids(reader, section_id)
+    if not ids:
         raise NotFoundError(f"section {section_id} does not exist")
-    return found
+    return await list_published(
+        reader,
+        section_ids=ids if subsections else [section_id],
+        cursor=cursor,
+        page=page,
+        limit=limit,
+    )
 
 
 async def list_published(
     session: Reader,
     *,
-    section_ids: list[int] | Select[Any] | None = None,
+    section_ids: list[int] | None = None,
     cursor: str | None = None,
     page: int | None = None,
     limit: int = 20,
