@@ -30,7 +30,7 @@ from gateway.web.session import SessionDep, WebSession
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 PageNo = Annotated[int, Query(ge=1, le=1000)]
-COMMENT_NOTICES = {"pending", "approved", "rejected"}
+COMMENT_NOTICES = {"pending", "approved", "rejected", "reported", "report_failed"}
 
 
 def web_caller(request: Request, session: WebSession) -> Caller:

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
+from common.ranges import CommentId
 from gateway.context import GatewayDep
 from gateway.domain.errors import UpstreamUnavailableError
 from gateway.fetch import call
@@ -186,6 +187,64 @@ async def recommend(
 ) -> Response:
     """Recommend the article (once per reader)."""
     return await _reaction(article_id, "recommend", request, gw, session, csrf_token)
+
+
+ArticleField = Annotated[int, Form(ge=1, le=2**31 - 1)]
+ReportReason = Literal["spam", "abuse", "off_topic", "illegal", "other"]
+
+
+@router.post("/comments/{comment_id}/like")
+async def like_comment(
+    comment_id: CommentId,
+    request: Request,
+    gw: GatewayDep,
+    session: SessionDep,
+    article_id: ArticleField,
+    csrf_token: Csrf = None,
+) -> Response:
+    """赞 a published comment (once per reader or visitor; a repeat keeps the count)."""
+    check_form(request, session, csrf_token, gw.settings.csrf_secret)
+    response = await call(
+        gw,
+        "comments",
+        "POST",
+        f"/api/v1/comments/{comment_id}/like",
+        caller=web_caller(request, session),
+    )
+    answer = _json(response.content)
+    out: Response
+    if _wants_json(request):
+        count = answer.get("like_count")
+        out = JSONResponse({**answer, "count": count}, status_code=response.status_code)
+    else:
+        out = RedirectResponse(f"/articles/{article_id}#comment-{comment_id}", 303)
+    return apply_session(out, session, secure=gw.settings.cookie_secure)
+
+
+@router.post("/comments/{comment_id}/report")
+async def report_comment(
+    comment_id: CommentId,
+    request: Request,
+    gw: GatewayDep,
+    session: SessionDep,
+    article_id: ArticleField,
+    reason: Annotated[ReportReason, Form()],
+    csrf_token: Csrf = None,
+) -> Response:
+    """举报 a comment to the moderators; back to the article with a notice."""
+    check_form(request, session, csrf_token, gw.settings.csrf_secret)
+    response = await call(
+        gw,
+        "comments",
+        "POST",
+        f"/api/v1/comments/{comment_id}/report",
+        caller=web_caller(request, session),
+        body=orjson.dumps({"reason": reason}),
+        content_type="application/json",
+    )
+    notice = "reported" if response.status_code < 300 else "report_failed"
+    target = f"/articles/{article_id}?comment={notice}#comment-{comment_id}"
+    return apply_session(RedirectResponse(target, 303), session, secure=gw.settings.cookie_secure)
 
 
 @router.get("/favourites")

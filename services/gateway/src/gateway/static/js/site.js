@@ -51,12 +51,14 @@ function setupReactions() {
       const button = form.querySelector("button");
       try {
         const response = await fetch(form.action, {
-          method: "POST", body: new FormData(form), credentials: "same-origin",
+          // URL-encoded like a plain form post (the portal refuses multipart bodies)
+          method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
           headers: { Accept: "application/json" },
         });
         const data = await response.json().catch(() => ({}));
         if (response.status === 401 && data.login) { window.location.href = data.login; return; }
-        if (response.ok && button) {
+        if (!response.ok) { form.submit(); return; }  // the page version says why, in Chinese
+        if (button) {
           const count = button.querySelector(".count");
           if (count && typeof data.count === "number") count.textContent = String(data.count);
           button.classList.add("done");
