@@ -16,17 +16,23 @@ from sqlalchemy.ext.asyncio import (
 from common.settings import ServiceSettings
 
 
-def create_engine(settings: ServiceSettings, *, pre_ping: bool = True) -> AsyncEngine:
+def create_engine(
+    settings: ServiceSettings, *, pre_ping: bool = True, overflow: bool = True
+) -> AsyncEngine:
     """An engine whose connections see the service's schema first.
 
     ``pre_ping`` tests each connection as it leaves the pool (BEGIN, a ping, ROLLBACK:
     three round trips); without it a connection the server dropped fails the one
     statement that meets it, and the pool then replaces every connection older than it.
+    ``overflow`` opens up to as many connections again past the pool's size when busy;
+    they close on return, so a steady load above the pool's size connects (TCP, TLS
+    attempt, a new server process) per request. Without it a request waits for one of
+    the pool's connections.
     """
     return create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        max_overflow=settings.db_pool_size if overflow else 0,
         pool_pre_ping=pre_ping,
         connect_args={
             "server_settings": {

@@ -165,6 +165,7 @@ async def test_hot_reads_take_one_statement_the_section_list_two(
     article = (await articles_client.get("/api/v1/articles?limit=1")).json()["items"][0]["id"]
     engine = _engine(articles_client)
     assert engine.pool._pre_ping is False  # type: ignore[attr-defined] # no ping per checkout
+    assert engine.pool._max_overflow == 0  # type: ignore[attr-defined] # no connect per request
     # the section list names its subtree's ids in the page's statement (see list_section)
     for url, statements in (
         (f"/api/v1/articles/{article}", 1),
