@@ -1,13 +1,15 @@
 """The articles service's hottest reads, before and after, with their baseline in one run.
 
 Starts the platform (tests/stack.py), publishes a section tree with 40 articles through
-the gateway and bulk-loads 5,000 more, then starts a second articles process running an
-older commit's code (``--before``, default ``HEAD``: its ``services/articles/src`` and
-``libs/common/src`` extracted with ``git archive``, ahead on PYTHONPATH) on the same
-schema, and bench/_origin_baseline.py (Starlette + asyncpg, one statement, orjson).
+the gateway and bulk-loads 5,000 more, then starts three more articles processes on the
+same schema, all with the outbox relay off: one running an older commit's code
+(``--before``, default ``HEAD``: its ``services/articles/src`` and ``libs/common/src``
+extracted with ``git archive``, ahead on PYTHONPATH), one running this checkout and one
+running it with tracing off (``NEWSROOM_TRACING=false``: what the shared tracing layer
+costs); and bench/_origin_baseline.py (Starlette + asyncpg, one statement, orjson).
 
-For each endpoint (article by id, latest, section list), rounds alternate
-before / after / baseline, each pinned to core 0 with wrk on core 1 (16 connections);
+For each endpoint (article by id, latest, section list), rounds alternate before / after
+/ after untraced / baseline, each pinned to core 0 with wrk on core 1 (16 connections);
 the best round of each counts. With ``--profile``, py-spy records the before and the
 after process under the same load and keeps collapsed stacks under
 bench/results/profiles/ (``articles_<endpoint>_before.collapsed`` / ``_after``).
@@ -24,6 +26,7 @@ import asyncio
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
@@ -146,24 +149,36 @@ def profile(name: str, url: str, pid: int, tag: str, seconds: float) -> str:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Start, seed, start the older copy and the baseline, measure, stop."""
+    """Start, seed, start the copies and the baseline, measure, stop."""
     load_before = os.getloadavg()
     platform = start_platform()
     baseline_proc: subprocess.Popen[bytes] | None = None
     try:
         s = seed(platform)
         older = extract(args.before)
-        path = os.pathsep.join(str(older / p) for p in SOURCES)
-        before = platform.add(
-            "articles-before",
-            "articles",
-            "articles",
-            port=free_port(),
-            PYTHONPATH=path,
-            ARTICLES_RELAY_IN_PROCESS="false",
-        )
-        before.start()
-        before.wait_ready()
+        # before, after and after untraced are copies on the same schema with the outbox
+        # relay off (the platform's own articles process polls the outbox 50 times a
+        # second: it would share core 0 with the process measured)
+        copies = {
+            "before": {"PYTHONPATH": os.pathsep.join(str(older / p) for p in SOURCES)},
+            "after": {},
+            "after_untraced": {"NEWSROOM_TRACING": "false"},
+        }
+        procs = {
+            name: platform.add(
+                f"articles-{name}",
+                "articles",
+                "articles",
+                port=free_port(),
+                ARTICLES_RELAY_IN_PROCESS="false",
+                **env,
+            )
+            for name, env in copies.items()
+        }
+        for proc in procs.values():
+            proc.start()
+        for proc in procs.values():
+            proc.wait_ready()
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as params:
             json.dump(baseline_params(platform, s), params)
         env = {**os.environ, "ORIGIN_BASELINE": params.name, "PYTHONPATH": str(ROOT)}
@@ -171,35 +186,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         baseline_proc = _uvicorn("_origin_baseline:app", port, env, factory=False)
         baseline = f"http://127.0.0.1:{port}"
         _wait(f"{baseline}/latest")
-        pids = {
-            "before": before.popen.pid,  # type: ignore[union-attr] # started
-            "after": platform.processes["articles"].popen.pid,  # type: ignore[union-attr]
-        }
+        pids = {name: proc.popen.pid for name, proc in procs.items()}  # type: ignore[union-attr]
         for pid in [*pids.values(), baseline_proc.pid]:
             pin(pid, "0")
         found: dict[str, Any] = {}
         for name, path_ in endpoints(s).items():
             if args.only and name not in args.only:
                 continue
-            urls = {
-                "before": before.url + path_,  # type: ignore[operator] # has a port
-                "after": platform.url("articles") + path_,
-                "baseline": f"{baseline}/{name}",
-            }
+            urls = {copy: f"{proc.url}{path_}" for copy, proc in procs.items()}
+            urls["baseline"] = f"{baseline}/{name}"
             result = measure(urls, args)
             base = result["baseline"]["rps"]
             result["ratio_before"] = round(result["before"]["rps"] / base, 3)
             result["ratio_after"] = round(result["after"]["rps"] / base, 3)
+            result["ratio_after_untraced"] = round(result["after_untraced"]["rps"] / base, 3)
             result["path"] = path_
             if args.profile:
                 result["profiles"] = [
-                    profile(name, urls[tag], pid, tag, args.seconds) for tag, pid in pids.items()
+                    profile(name, urls[tag], pids[tag], tag, args.seconds)
+                    for tag in ("before", "after")
                 ]
             found[name] = result
             print(
                 f"{name:8} before {result['before']['rps']:7.0f}  after "
-                f"{result['after']['rps']:7.0f}  baseline {base:7.0f} req/s  "
-                f"= {result['ratio_before']:.3f}x -> {result['ratio_after']:.3f}x",
+                f"{result['after']['rps']:7.0f}  untraced {result['after_untraced']['rps']:7.0f}  "
+                f"baseline {base:7.0f} req/s  = {result['ratio_before']:.3f}x -> "
+                f"{result['ratio_after']:.3f}x ({result['ratio_after_untraced']:.3f}x untraced)",
                 flush=True,
             )
         return {
@@ -221,6 +233,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     """Parse arguments, run, print and save."""
+    # a terminated run still stops the platform it started (the finally blocks run)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default="HEAD", help="the commit measured as before")
     parser.add_argument("--seconds", type=float, default=4)
