@@ -167,3 +167,23 @@ def test_moderation_decisions_are_counted_by_whom(platform: Platform, content: C
         assert decided.status_code == 303
     after = _total(metrics, "comments_moderator_decisions_total", **approved)
     assert after == approved_before + 1
+
+
+def test_read_kinds_and_hot_churn_are_sampled(platform: Platform, content: Content) -> None:
+    """Today's reads by kind and the hot list's newcomers, from the analytics app."""
+    with client(platform.gateway, ua="Mozilla/5.0 churn Chrome/131.0") as reader:
+        for article_id in content.article_ids:
+            reader.get(f"/articles/{article_id}").raise_for_status()
+    metrics = platform.processes["analytics"].metrics_url or ""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        text = httpx.get(metrics, timeout=10).text
+        counted = _sample(text, "analytics_reads_today", kind="counted") or 0.0
+        entries = _sample(text, "analytics_hot_list_entries_total")
+        if counted > 0 and entries is not None:
+            break
+        time.sleep(1)
+    assert counted > 0, "no counted read sampled"
+    assert _sample(text, "analytics_reads_today", kind="bot") is not None
+    assert _sample(text, "analytics_reads_today", kind="repeat") is not None
+    assert entries is not None, "hot-list churn not served"  # its arithmetic: a unit test

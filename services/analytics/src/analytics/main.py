@@ -12,6 +12,7 @@ from analytics.adapters.lag import LagMonitor
 from analytics.adapters.read_model import ReadModel
 from analytics.api.router import router
 from analytics.domain.buckets import hot_windows
+from analytics.reads_metrics import reads_sampler
 from analytics.runtime import redis_client
 from analytics.settings import Settings, get_settings
 from common.db import create_engine, ping
@@ -43,6 +44,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             tau_7d=settings.tau_7d_seconds,
         )
         app.state.lag_monitor = LagMonitor(settings)
+        app.state.metric_samplers.append(
+            reads_sampler(
+                model=app.state.read_model,
+                window=app.state.hot_windows["1h"],
+                cache_seconds=settings.hot_cache_seconds,
+            )
+        )
         app.state.readiness_checks = {"redis": redis.ping, "postgres": lambda: ping(engine)}
         try:
             yield
