@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -150,14 +151,7 @@ class DeadLetterBacklog:
 async def dead_letter_backlog(*, settings: ServiceSettings, topic: str) -> DeadLetterBacklog:
     """How many messages are parked for ``topic`` and how many await a replay."""
     name = dlq_topic(settings.topic(topic))
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=_replayer_group(name),
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(name, p) for p in await _partitions(settings, name)]
+    async with _replayer(settings, name) as (consumer, partitions):
         if not partitions:
             return DeadLetterBacklog(topic, 0, 0)
         starts = await consumer.beginning_offsets(partitions)
@@ -168,13 +162,24 @@ async def dead_letter_backlog(*, settings: ServiceSettings, topic: str) -> DeadL
             parked += ends[tp] - starts[tp]
             waiting += ends[tp] - max(starts[tp], replayed_to)
         return DeadLetterBacklog(topic, parked, waiting)
+
+
+@asynccontextmanager
+async def _replayer(
+    settings: ServiceSettings, name: str
+) -> AsyncIterator[tuple[AIOKafkaConsumer, list[TopicPartition]]]:
+    """A consumer in the replayer group of dead-letter topic ``name``, and its partitions."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=f"{name}.replayer",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        yield consumer, [TopicPartition(name, p) for p in await _partitions(settings, name)]
     finally:
         await asyncio.sleep(0)  # as in list_dead_letters: let the background task start
         await consumer.stop()
-
-
-def _replayer_group(dlq_name: str) -> str:
-    return f"{dlq_name}.replayer"
 
 
 async def replay(*, settings: ServiceSettings, topic: str, limit: int = 1000) -> int:
@@ -199,15 +204,8 @@ async def replay_dead_letters(
     Consumers drop duplicates by event id.
     """
     name = dlq_topic(settings.topic(topic))
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=_replayer_group(name),
-        enable_auto_commit=False,
-    )
-    await consumer.start()
     replayed = 0
-    try:
-        partitions = [TopicPartition(name, p) for p in await _partitions(settings, name)]
+    async with _replayer(settings, name) as (consumer, partitions):
         if not partitions:
             return 0
         consumer.assign(partitions)
@@ -232,7 +230,4 @@ async def replay_dead_letters(
                     replayed += 1
                 if records:
                     await consumer.commit({tp: records[-1].offset + 1})
-    finally:
-        await asyncio.sleep(0)  # as in list_dead_letters: let the background task start
-        await consumer.stop()
     return replayed

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
 
 from common.ranges import INT4_MAX, SectionId
 from gateway.context import Gateway, GatewayDep
@@ -27,9 +28,6 @@ from gateway.web.guard import refuse, staff_call
 from gateway.web.session import SessionDep, WebSession, apply_session, check_form
 
 router = APIRouter()
-Csrf = Annotated[str | None, Form(max_length=100)]
-Text = Annotated[str, Form(max_length=600)]
-Choice = Annotated[str, Form(max_length=20)]
 OPEN_CHOICES = {"": "继承上级", "true": "开放评论", "false": "关闭评论"}
 
 
@@ -169,12 +167,12 @@ async def _save(
     gw: Gateway,
     session: WebSession,
     section_id: int | None,
-    form: dict[str, str],
-    csrf_token: str | None,
+    typed: SectionForm,
 ) -> Response:
     if (refused := refuse(request, gw, session, "editor")) is not None:
         return refused
-    check_form(request, session, csrf_token, gw.settings.csrf_secret)
+    check_form(request, session, typed.csrf_token, gw.settings.csrf_secret)
+    form = typed.model_dump(exclude={"csrf_token"})
     try:
         fields = _settings(form)
     except FormProblem as exc:
@@ -215,31 +213,25 @@ async def _save(
     return apply_session(RedirectResponse(target, 303), session, secure=gw.settings.cookie_secure)
 
 
+class SectionForm(BaseModel):
+    """The section form as typed; checked by ``_settings`` so a refusal keeps the text."""
+
+    name: str = Field(default="", max_length=600)
+    parent_id: str = Field(default="", max_length=20)
+    position: str = Field(default="", max_length=20)
+    description: str = Field(default="", max_length=600)
+    comment_policy: str = Field(default="", max_length=20)
+    comments_open: str = Field(default="", max_length=20)
+    comment_max_length: str = Field(default="", max_length=20)
+    csrf_token: str | None = Field(default=None, max_length=100)
+
+
 @router.post("/sections")
 async def create_section(
-    request: Request,
-    gw: GatewayDep,
-    session: SessionDep,
-    name: Text = "",
-    parent_id: Choice = "",
-    position: Choice = "",
-    description: Text = "",
-    comment_policy: Choice = "",
-    comments_open: Choice = "",
-    comment_max_length: Choice = "",
-    csrf_token: Csrf = None,
+    request: Request, gw: GatewayDep, session: SessionDep, form: Annotated[SectionForm, Form()]
 ) -> Response:
     """Create a section (at the root, or below ``parent_id``)."""
-    form = {
-        "name": name,
-        "parent_id": parent_id,
-        "position": position,
-        "description": description,
-        "comment_policy": comment_policy,
-        "comments_open": comments_open,
-        "comment_max_length": comment_max_length,
-    }
-    return await _save(request, gw, session, None, form, csrf_token)
+    return await _save(request, gw, session, None, form)
 
 
 @router.post("/sections/{section_id}")
@@ -248,23 +240,7 @@ async def update_section(
     request: Request,
     gw: GatewayDep,
     session: SessionDep,
-    name: Text = "",
-    parent_id: Choice = "",
-    position: Choice = "",
-    description: Text = "",
-    comment_policy: Choice = "",
-    comments_open: Choice = "",
-    comment_max_length: Choice = "",
-    csrf_token: Csrf = None,
+    form: Annotated[SectionForm, Form()],
 ) -> Response:
     """Rename, move (an empty parent is the top level) or change the comment settings."""
-    form = {
-        "name": name,
-        "parent_id": parent_id,
-        "position": position,
-        "description": description,
-        "comment_policy": comment_policy,
-        "comments_open": comments_open,
-        "comment_max_length": comment_max_length,
-    }
-    return await _save(request, gw, session, section_id, form, csrf_token)
+    return await _save(request, gw, session, section_id, form)
