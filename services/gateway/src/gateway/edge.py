@@ -58,6 +58,21 @@ def client_info(scope: Scope) -> ClientInfo:
     return info
 
 
+def read_of(scope: Scope, article_id: int, section_id: int | None, user_id: int | None) -> Read:
+    """The read a routed request answered, for the recorder (the fast path builds its own
+    from the ids it memoised)."""
+    info = client_info(scope)
+    return Read(
+        article_id,
+        section_id,
+        info.client_id,
+        info.user_agent,
+        user_id,
+        time.time(),
+        info.address,
+    )
+
+
 def is_anonymous(headers: dict[bytes, bytes]) -> bool:
     """No bearer token and no session cookie: the request may be served from shared caches."""
     if b"authorization" in headers:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import orjson
 from fastapi import APIRouter, Request, Response
 
@@ -15,8 +13,7 @@ from gateway.assembly import assemble_article
 from gateway.cache.entry import CachedResponse
 from gateway.cache.invalidation import article_tag, comments_tag
 from gateway.context import GatewayDep
-from gateway.edge import client_info
-from gateway.reads.read import Read
+from gateway.edge import read_of
 
 router = APIRouter(tags=["aggregation"])
 
@@ -50,18 +47,6 @@ async def article(
         assert entry is not None  # noqa: S101 - load() answers or raises
     else:
         entry, state = await load(), "miss"
-    info = client_info(request.scope)
-    section_id = entry.meta.get("section_id")
     user_id = principal.user_id if principal is not None else None
-    gw.reads.record(
-        Read(
-            article_id,
-            section_id,
-            info.client_id,
-            info.user_agent,
-            user_id,
-            time.time(),
-            info.address,
-        )
-    )
+    gw.reads.record(read_of(request.scope, article_id, entry.meta.get("section_id"), user_id))
     return cached_response(request, gw, entry, state=state, public=public)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Annotated, Any
 
 import orjson
@@ -22,9 +21,8 @@ from gateway.cache.invalidation import (
 )
 from gateway.context import Gateway, GatewayDep
 from gateway.domain.errors import UpstreamUnavailableError
-from gateway.edge import client_info
+from gateway.edge import client_info, read_of
 from gateway.fetch import Caller, cached_get, get_json
-from gateway.reads.read import Read
 from gateway.web.render import Page, section_tree, serve_page
 from gateway.web.session import SessionDep, WebSession
 
@@ -174,19 +172,8 @@ async def section(
 def _count_view(
     request: Request, gw: Gateway, session: WebSession, article_id: int, section_id: Any
 ) -> None:
-    info = client_info(request.scope)
     user_id = session.principal.user_id if session.principal else None
-    gw.reads.record(
-        Read(
-            article_id,
-            section_id,
-            info.client_id,
-            info.user_agent,
-            user_id,
-            time.time(),
-            info.address,
-        )
-    )
+    gw.reads.record(read_of(request.scope, article_id, section_id, user_id))
 
 
 async def _article_page(
