@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, tuple_
+from sqlalchemy import Select, bindparam, func, literal, select, tuple_
 
 from articles.adapters import store
 from articles.adapters.article_page import article_page
@@ -21,6 +21,7 @@ from common.errors import InvalidInputError, NotFoundError
 MAX_LIMIT = 100
 MAX_PAGE = 1000
 PUBLISHED = articles.c.status == Status.PUBLISHED.value
+PUBLISHED_LIST = select(*store.LIST_COLUMNS).where(PUBLISHED)  # built once (immutable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,18 +73,26 @@ def check_limit(limit: int) -> int:
     return limit
 
 
-async def subtree_ids(reader: Reader, section_id: int) -> list[int]:
-    """The ids of a section and every section below it, walked in SQL (at most 64 levels:
-    a cycle could not loop forever); empty for an unknown section."""
+def _subtree_ids() -> Select[Any]:
     tree = (
         select(sections.c.id, literal(0).label("depth"))
-        .where(sections.c.id == section_id)
+        .where(sections.c.id == bindparam("section_id"))
         .cte("subtree", recursive=True)
     )
     below = select(sections.c.id, tree.c.depth + 1).where(
         sections.c.parent_id == tree.c.id, tree.c.depth < 64
     )
-    return list((await reader.execute(select(tree.union_all(below).c.id))).scalars())
+    return select(tree.union_all(below).c.id)
+
+
+# built once: constructing a recursive CTE costs more than running it
+SUBTREE_IDS = _subtree_ids()
+
+
+async def subtree_ids(reader: Reader, section_id: int) -> list[int]:
+    """The ids of a section and every section below it, walked in SQL (at most 64 levels:
+    a cycle could not loop forever); empty for an unknown section."""
+    return list((await reader.execute(SUBTREE_IDS, {"section_id": section_id})).scalars())
 
 
 async def list_section(
@@ -125,7 +134,7 @@ async def list_published(
 ) -> Page:
     """Newest first; ``cursor`` (keyset, stable while others publish) or ``page`` numbers."""
     check_limit(limit)
-    query = select(*store.LIST_COLUMNS).where(PUBLISHED)
+    query = PUBLISHED_LIST
     if section_ids is not None:
         query = query.where(articles.c.section_id.in_(section_ids))
     after = time_cursor(cursor)
