@@ -26,6 +26,7 @@ import asyncio
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -151,11 +152,11 @@ def profile(name: str, url: str, pid: int, tag: str, seconds: float) -> str:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Start, seed, start the copies and the baseline, measure, stop."""
     load_before = os.getloadavg()
+    older = extract(args.before)
     platform = start_platform()
     baseline_proc: subprocess.Popen[bytes] | None = None
     try:
         s = seed(platform)
-        older = extract(args.before)
         # before, after and after untraced are copies on the same schema with the outbox
         # relay off (the platform's own articles process polls the outbox 50 times a
         # second: it would share core 0 with the process measured)
@@ -229,6 +230,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             baseline_proc.terminate()
             baseline_proc.wait(10)
         platform.close()
+        shutil.rmtree(older, ignore_errors=True)
 
 
 def main() -> None:
