@@ -143,13 +143,22 @@ async def recent_traces(
         return refused
     if service not in SERVICES:
         raise InvalidInputError(f"service must be one of {', '.join(SERVICES)}")
-    found = await _jaeger(
-        gw.settings.jaeger_url,
-        "/api/traces",
-        {"service": service, "limit": RECENT, "lookback": "1h"},
-    )
+    unavailable = None
+    try:
+        found = await _jaeger(
+            gw.settings.jaeger_url,
+            "/api/traces",
+            {"service": service, "limit": RECENT, "lookback": "1h"},
+        )
+    except UpstreamUnavailableError as exc:  # the page says so, as /ops does for Prometheus
+        found, unavailable = [], exc.detail
     traces = sorted((summary(t) for t in found if t["spans"]), key=lambda t: t.started)
-    context = {"traces": traces[::-1], "service": service, "services": SERVICES}
+    context = {
+        "traces": traces[::-1],
+        "service": service,
+        "services": SERVICES,
+        "unavailable": unavailable,
+    }
     return plain_page(Page("ops_traces.html", context), session, secure=gw.settings.cookie_secure)
 
 
