@@ -45,9 +45,13 @@ def configure_telemetry(settings: ServiceSettings, *, app: FastAPI | None = None
     if app is not None and id(app) not in _instrumented_apps:
         _instrumented_apps.add(id(app))
         if settings.tracing:
-            # traces only: request metrics are common.http_metrics' (seconds, one series shape)
+            # traces only: request metrics are common.http_metrics' (seconds, one series shape);
+            # one server span per request, without a child span per ASGI send and receive
             FastAPIInstrumentor.instrument_app(
-                app, excluded_urls="healthz,readyz,metrics", meter_provider=NoOpMeterProvider()
+                app,
+                excluded_urls="healthz,readyz,metrics",
+                meter_provider=NoOpMeterProvider(),
+                exclude_spans=["receive", "send"],
             )
         app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
 
