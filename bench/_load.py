@@ -45,7 +45,8 @@ def wrk(
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: run `make bootstrap`")
     pin = ["taskset", "-c", str(core)] if core is not None and (os.cpu_count() or 1) > 1 else []
-    argv = [*pin, "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    whole = max(1, round(seconds))  # wrk takes whole seconds (it refuses "-d3.0s")
+    argv = [*pin, "wrk", f"-t{threads}", f"-c{connections}", f"-d{whole}s", "--latency"]
     for name, value in {"User-Agent": UA, **(headers or {})}.items():
         argv += ["-H", f"{name}: {value}"]
     out = subprocess.run(
