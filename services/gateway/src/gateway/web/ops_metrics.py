@@ -79,6 +79,8 @@ def sparkline(points: list[tuple[float, float]], width: int = 300, height: int =
     start, end = usable[0][0], max(usable[-1][0], usable[0][0] + 1)
     top = max(v for _, v in usable) or 1.0
     coords = [(width * (t - start) / (end - start), height - height * v / top) for t, v in usable]
+    if len(coords) == 1:  # a first sample (a fresh Prometheus): a level line, not nothing
+        coords = [(0.0, coords[0][1]), (float(width), coords[0][1])]
     return "M " + " L ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
 
 
