@@ -16,7 +16,15 @@ from fastapi.responses import RedirectResponse
 from common.ranges import INT4_MAX, ArticleId, SectionId
 from gateway.context import Gateway, GatewayDep
 from gateway.web import editor_revisions, editor_sections
-from gateway.web.editor_common import editor_page, flatten, load_sections, problem_page
+from gateway.web.editor_common import (
+    editor_article,
+    editor_page,
+    flatten,
+    load_sections,
+    problem_page,
+    refusal_status,
+    upstream_problem,
+)
 from gateway.web.editor_text import STATUSES, explain, flash_text
 from gateway.web.guard import refuse, staff_call
 from gateway.web.session import SessionDep, WebSession, apply_session, check_form
@@ -117,8 +125,7 @@ async def editor_home(request: Request, gw: GatewayDep, session: SessionDep) -> 
         request, gw, session, "articles", "GET", "/api/v1/editor/articles", params=params
     )
     if status != 200:
-        code = 503 if status >= 500 else status
-        return problem_page(gw, session, code, "文章列表暂时无法显示", explain(status, listing))
+        return upstream_problem(gw, session, status, listing, "文章列表暂时无法显示")
     total = int(listing.get("total") or 0)
     last = max(1, -(-total // PAGE_SIZE))
     if page > last:
@@ -169,14 +176,10 @@ async def edit_article(
     """The article form, filled in, with its workflow buttons."""
     if (refused := refuse(request, gw, session, "editor")) is not None:
         return refused
-    status, article = await staff_call(
-        request, gw, session, "articles", "GET", f"/api/v1/editor/articles/{article_id}"
-    )
+    status, article = await editor_article(request, gw, session, article_id)
     if status != 200:
         title = "文章不存在" if status == 404 else "文章暂时无法打开"
-        return problem_page(
-            gw, session, 503 if status >= 500 else status, title, explain(status, article)
-        )
+        return upstream_problem(gw, session, status, article, title)
     return await _form_page(request, gw, session, article)
 
 
@@ -237,7 +240,7 @@ async def save_article(
             session,
             kept,
             error=explain(status, answer),
-            status=503 if status >= 500 else status,
+            status=refusal_status(status),
         )
     flash = "created" if article_id is None else "saved"
     target = f"/editor/{answer.get('id')}?flash={flash}"
@@ -275,14 +278,16 @@ async def workflow(
         payload=payload,
     )
     if status >= 300:
-        found, article = await staff_call(
-            request, gw, session, "articles", "GET", f"/api/v1/editor/articles/{article_id}"
-        )
-        code = 503 if status >= 500 else status
+        found, article = await editor_article(request, gw, session, article_id)
         if found != 200:
-            return problem_page(gw, session, code, "操作没有完成", explain(status, answer))
+            return upstream_problem(gw, session, status, answer, "操作没有完成")
         return await _form_page(
-            request, gw, session, article, error=explain(status, answer), status=code
+            request,
+            gw,
+            session,
+            article,
+            error=explain(status, answer),
+            status=refusal_status(status),
         )
     target = f"/editor/{article_id}?flash={action}"
     return apply_session(RedirectResponse(target, 303), session, secure=gw.settings.cookie_secure)

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request, Response
 
 from gateway.context import Gateway
+from gateway.web.editor_text import explain
 from gateway.web.guard import staff_call
 from gateway.web.render import Page, plain_page
 from gateway.web.session import WebSession
@@ -72,3 +73,24 @@ def problem_page(
     """A Chinese error page in the site's layout."""
     page = Page("error.html", {"title": title, "detail": detail}, status=status)
     return plain_page(page, session, secure=gw.settings.cookie_secure)
+
+
+def refusal_status(status: int) -> int:
+    """The status an editor page answers for a refused upstream call: a failure of the
+    articles service is ours to report as 503; its 4xx stand as they are."""
+    return 503 if status >= 500 else status
+
+
+def upstream_problem(
+    gw: Gateway, session: WebSession, status: int, answer: Any, title: str
+) -> Response:
+    """The error page for an articles-service call that did not succeed, its reason in Chinese."""
+    return problem_page(gw, session, refusal_status(status), title, explain(status, answer))
+
+
+async def editor_article(
+    request: Request, gw: Gateway, session: WebSession, article_id: int
+) -> tuple[int, Any]:
+    """An article as editors see it (every field, any status): the status and the answer."""
+    path = f"/api/v1/editor/articles/{article_id}"
+    return await staff_call(request, gw, session, "articles", "GET", path)

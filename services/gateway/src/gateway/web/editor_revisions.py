@@ -10,9 +10,16 @@ from fastapi.responses import RedirectResponse
 
 from common.ranges import INT4_MAX, ArticleId, Revision
 from gateway.context import Gateway, GatewayDep
-from gateway.web.editor_common import editor_page, flatten, load_sections, problem_page
+from gateway.web.editor_common import (
+    editor_article,
+    editor_page,
+    flatten,
+    load_sections,
+    problem_page,
+    upstream_problem,
+)
 from gateway.web.editor_diff import compare
-from gateway.web.editor_text import STATUSES, explain, flash_text
+from gateway.web.editor_text import STATUSES, flash_text
 from gateway.web.guard import refuse, staff_call
 from gateway.web.session import SessionDep, apply_session, check_form
 
@@ -52,20 +59,15 @@ async def revisions_page(
         if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or not 1 <= int(raw) <= INT4_MAX:
             return problem_page(gw, session, 422, "版本号有误", "版本号应为正整数。")
         chosen_number = int(raw)
-    status, article = await staff_call(
-        request, gw, session, "articles", "GET", f"/api/v1/editor/articles/{article_id}"
-    )
+    status, article = await editor_article(request, gw, session, article_id)
     if status != 200:
         title = "文章不存在" if status == 404 else "修订记录暂时无法显示"
-        return problem_page(
-            gw, session, 503 if status >= 500 else status, title, explain(status, article)
-        )
+        return upstream_problem(gw, session, status, article, title)
     status, listing = await staff_call(
         request, gw, session, "articles", "GET", f"/api/v1/articles/{article_id}/revisions"
     )
     if status != 200:
-        code = 503 if status >= 500 else status
-        return problem_page(gw, session, code, "修订记录暂时无法显示", explain(status, listing))
+        return upstream_problem(gw, session, status, listing, "修订记录暂时无法显示")
     kept: list[dict[str, Any]] = listing.get("items", [])
     current = int(article.get("revision") or 0)
     if chosen_number is None:
@@ -117,9 +119,7 @@ async def restore_revision(
     if (refused := refuse(request, gw, session, "editor")) is not None:
         return refused
     check_form(request, session, csrf_token, gw.settings.csrf_secret)
-    _, before = await staff_call(
-        request, gw, session, "articles", "GET", f"/api/v1/editor/articles/{article_id}"
-    )
+    _, before = await editor_article(request, gw, session, article_id)
     status, answer = await staff_call(
         request,
         gw,
@@ -129,8 +129,7 @@ async def restore_revision(
         f"/api/v1/articles/{article_id}/revisions/{revision}/restore",
     )
     if status >= 300:
-        code = 503 if status >= 500 else status
-        return problem_page(gw, session, code, "没有恢复", explain(status, answer))
+        return upstream_problem(gw, session, status, answer, "没有恢复")
     # restoring a text equal to the current one adds no revision: say so rather than "restored"
     same = isinstance(before, dict) and before.get("revision") == answer.get("revision")
     flash = f"same-{revision}" if same else f"restored-{revision}"

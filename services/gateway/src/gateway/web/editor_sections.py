@@ -22,6 +22,8 @@ from gateway.web.editor_common import (
     flatten,
     load_sections,
     problem_page,
+    refusal_status,
+    upstream_problem,
 )
 from gateway.web.editor_text import POLICIES, POLICY_SHORT, explain, flash_text
 from gateway.web.guard import refuse, staff_call
@@ -197,9 +199,8 @@ async def _save(
         )
         flash = "section_saved"
     if status >= 300:
-        code = 503 if status >= 500 else status
         if status == 404 and section_id is not None:
-            return problem_page(gw, session, 404, "栏目不存在", explain(status, answer))
+            return upstream_problem(gw, session, status, answer, "栏目不存在")
         return await _tree_page(
             request,
             gw,
@@ -207,7 +208,7 @@ async def _save(
             editing=section_id,
             form=form,
             error=explain(status, answer),
-            status=code,
+            status=refusal_status(status),
         )
     target = f"/editor/sections?flash={flash}#section-{answer.get('id')}"
     return apply_session(RedirectResponse(target, 303), session, secure=gw.settings.cookie_secure)
