@@ -106,6 +106,13 @@ class ClientIds:
         if len(self._pairs) > self._max:
             self._pairs.pop(next(iter(self._pairs)))
 
+    async def visitor_address(self, ip: str) -> str:
+        """The address hash once today's salt is loaded (as :meth:`visitor` for ids)."""
+        await self.prepare()
+        found = self.address(ip)
+        assert found is not None  # noqa: S101 - prepare() loaded today's salt
+        return found
+
     async def visitor(self, ip: str, user_agent: str) -> str:
         """The client id sent upstream as X-Client-Id and used as the view's visitor."""
         await self.prepare()

@@ -198,7 +198,7 @@ class EdgeMiddleware:
         ids = gw.client_ids
         client_id = ids.peek(ip, ua, now) or await ids.visitor(ip, ua)
         limit_key = ids.peek(ip, "", now) or await ids.visitor(ip, "")
-        address = ids.address(ip, now) or limit_key[: len(limit_key) // 2]
+        address = ids.address(ip, now) or await ids.visitor_address(ip)
         ids.remember_pair(ip, ua, (client_id, limit_key, address))
         return ClientInfo(
             ip=ip, user_agent=ua, client_id=client_id, limit_key=limit_key, address=address
