@@ -58,7 +58,7 @@ def _warm(url: str) -> None:
         httpx.get(url, timeout=10).raise_for_status()
 
 
-def _spans_in_jaeger(api: str, service: str = "gateway") -> int:
+def _traces_in_jaeger(api: str, service: str = "gateway") -> int:
     """How many traces Jaeger holds for ``service`` (up to the query limit)."""
     end = time.monotonic() + 30
     while time.monotonic() < end:
@@ -134,7 +134,7 @@ def _compare(
     for pid in measured:
         pin(pid, "0,1")
     uncached = _measure({tag: url for tag, (_, url) in pages.items()}, args, connections=8)
-    traces = _spans_in_jaeger(jaeger_api)
+    traces = _traces_in_jaeger(jaeger_api)
     if traces == 0:
         raise RuntimeError("Jaeger holds no trace of the traced platform: nothing was exported")
     return {

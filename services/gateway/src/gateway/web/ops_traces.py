@@ -101,9 +101,8 @@ def waterfall(trace: dict[str, Any]) -> list[SpanRow]:
     return rows
 
 
-def summary(trace: dict[str, Any]) -> TraceSummary:
-    """What the recent-traces list shows of a trace."""
-    rows = waterfall(trace)
+def summary(trace: dict[str, Any], rows: list[SpanRow]) -> TraceSummary:
+    """What the recent-traces list shows of a trace (``rows``: its :func:`waterfall`)."""
     begin = min(s["startTime"] for s in trace["spans"])
     end = max(s["startTime"] + s["duration"] for s in trace["spans"])
     return TraceSummary(
@@ -152,7 +151,9 @@ async def recent_traces(
         )
     except UpstreamUnavailableError as exc:  # the page says so, as /ops does for Prometheus
         found, unavailable = [], exc.detail
-    traces = sorted((summary(t) for t in found if t["spans"]), key=lambda t: t.started)
+    traces = sorted(
+        (summary(t, waterfall(t)) for t in found if t["spans"]), key=lambda t: t.started
+    )
     context = {
         "traces": traces[::-1],
         "service": service,
@@ -174,5 +175,6 @@ async def one_trace(
     found = await _jaeger(gw.settings.jaeger_url, f"/api/traces/{trace_id}")
     if not found or not found[0]["spans"]:
         raise NotFoundError("no such trace in the trace store")
-    context = {"trace": summary(found[0]), "rows": waterfall(found[0])}
+    rows = waterfall(found[0])
+    context = {"trace": summary(found[0], rows), "rows": rows}
     return plain_page(Page("ops_trace.html", context), session, secure=gw.settings.cookie_secure)
