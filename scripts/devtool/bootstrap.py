@@ -29,6 +29,8 @@ APT_REQUIREMENTS = (
     ("wrk", "wrk"),
     # metrics history and alert rules for `make up`; promtool checks metrics and rules in tests
     ("/usr/bin/prometheus", "prometheus"),
+    # the load balancer in front of two gateway copies in the cluster tests (tests/cluster/)
+    ("/usr/sbin/haproxy", "haproxy"),
 )
 APT_LISTS = Path("/var/lib/apt/lists")
 APT_LISTS_MAX_AGE = 24 * 3600
