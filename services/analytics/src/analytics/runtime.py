@@ -20,7 +20,11 @@ from common.redis import create_redis
 def redis_client(settings: Settings) -> Redis:
     """One pooled client per process, with explicit timeouts."""
     return create_redis(
-        settings.redis_url, socket_timeout=30.0, connect_timeout=2.0, max_connections=64
+        settings.redis_url,
+        cluster_nodes=settings.redis_cluster_nodes,
+        socket_timeout=30.0,
+        connect_timeout=2.0,
+        max_connections=64,
     )
 
 

@@ -168,7 +168,7 @@ class LiveState:
             2 * r.address_window + 60,
             r.address_new_accounts,
         ]
-        answer: object = await self.scripts.apply_views(keys=[], args=args)
+        answer: object = await self.scripts.apply_views(keys=[self.keys.slot_key], args=args)
         return answer
 
     async def apply_ops(
@@ -190,7 +190,7 @@ class LiveState:
             self.rules.applied_ttl,
             ops,
         ]
-        return Outcome(_text(await self.scripts.apply_ops(keys=[], args=args)))
+        return Outcome(_text(await self.scripts.apply_ops(keys=[self.keys.slot_key], args=args)))
 
     async def article_meta(self, article_id: int) -> bytes | None:
         """The stored JSON meta of an article, if any."""

@@ -1,4 +1,11 @@
-"""Names of the Redis keys of the live state (the counting script is given them)."""
+"""Names of the Redis keys of the live state (the counting script is given them).
+
+Every key of one prefix is in one hash slot: the prefix is a hash tag (``{analytics:}``).
+One counting call couples many articles (a visitor's reads per minute and an address's
+new visitors span articles; the site, bucket and dedup keys are shared by all of them),
+and it must stay one atomic call for a batch to count once; on a Redis Cluster a call
+reaches one slot, so the whole live state of a prefix lives on one primary.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +20,24 @@ META_READY = "ready"
 
 @dataclass(frozen=True, slots=True)
 class Keys:
-    """Every key under one prefix, so tests, rebuilds and live state never collide."""
+    """Every key under one prefix, so tests, rebuilds and live state never collide.
+
+    A prefix without a hash tag is made one (``analytics:`` -> ``{analytics:}``), so every
+    script call, transaction and multi-key command here stays in one slot of a cluster.
+    """
 
     prefix: str
+
+    def __post_init__(self) -> None:
+        if not self.prefix:
+            raise ValueError("the live state needs a key prefix")
+        if "{" not in self.prefix:
+            object.__setattr__(self, "prefix", f"{{{self.prefix}}}")
+
+    @property
+    def slot_key(self) -> str:
+        """The key a script call names so a cluster client sends it to the state's slot."""
+        return self.meta
 
     @property
     def meta(self) -> str:

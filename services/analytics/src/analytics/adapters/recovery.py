@@ -138,4 +138,4 @@ async def ensure_ready(*, settings: Settings, state: LiveState, engine: AsyncEng
             return  # other copies are consuming: the group's offsets are theirs
         await _point_groups(settings, offsets)
     finally:
-        await state.scripts.release(keys=[], args=[keys.lock("restore"), token])
+        await state.scripts.release(keys=[keys.lock("restore")], args=[token])

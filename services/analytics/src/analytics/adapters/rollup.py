@@ -145,7 +145,7 @@ async def read_snapshot(state: LiveState, token: str) -> Snapshot | None:
     redis, keys = state.redis, state.keys
     if await redis.get(keys.meta) != META_READY.encode():
         return None
-    if not await state.scripts.take_dirty(keys=[], args=[keys.prefix, token]):
+    if not await state.scripts.take_dirty(keys=[keys.slot_key], args=[keys.prefix, token]):
         return None
     snap = Snapshot(taken_at=datetime.now(UTC))
     offsets = await redis.hgetall(keys.offsets)
@@ -215,7 +215,7 @@ async def roll_up(
                 log.warning("rollup took longer than its freeze; discarded")
                 snap = None
         finally:
-            await state.scripts.release(keys=[], args=[keys.freeze, token])
+            await state.scripts.release(keys=[keys.freeze], args=[token])
         if snap is None:
             return None
         await _read_uniques(redis, keys, snap)
@@ -223,7 +223,7 @@ async def roll_up(
         await redis.delete(keys.dirty("a") + ":roll", keys.dirty("k") + ":roll")
         return snap
     finally:
-        await state.scripts.release(keys=[], args=[keys.lock("rollup"), token])
+        await state.scripts.release(keys=[keys.lock("rollup")], args=[token])
 
 
 class RollupWorker:

@@ -9,6 +9,7 @@ from functools import partial
 
 import orjson
 from prometheus_client import Counter
+from redis.exceptions import ClusterDownError, SlotNotCoveredError, TryAgainError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -52,6 +53,18 @@ def message_ref(event: ConsumedEvent) -> MessageRef:
     return MessageRef(str(event.envelope.event_id), event.topic, event.partition, event.offset)
 
 
+# Redis away, or a cluster between slot maps (a failover under way): the call is retried
+# (safe: a batch or event applied before counts nothing the second time)
+UNAVAILABLE = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    OSError,
+    ClusterDownError,
+    TryAgainError,
+    SlotNotCoveredError,
+)
+
+
 async def _patiently(
     attempt: Callable[[], Awaitable[list[Outcome]]], *, what: str
 ) -> list[Outcome]:
@@ -60,7 +73,7 @@ async def _patiently(
     while True:
         try:
             return await attempt()
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        except UNAVAILABLE as exc:
             log.warning("redis unavailable while applying %s, retrying: %r", what, exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)

@@ -18,7 +18,8 @@
 -- limit) and takes them out before writing; and which reads the hot ranking counts
 -- (one per article, address and dedup bucket).
 -- A redis.call costs far more than the command it runs, so commands are batched.
--- Key names come from analytics.adapters.keys.Keys.counting_script_names (single Redis).
+-- Key names come from analytics.adapters.keys.Keys.counting_script_names; they share one
+-- hash tag, so on a Redis Cluster the call runs on the primary of that one slot (KEYS[1]).
 local K = cjson.decode(ARGV[1])  -- key names, from analytics.adapters.keys
 local p = K.prefix
 if redis.call('GET', K.meta) ~= ARGV[2] then return 'nometa' end
