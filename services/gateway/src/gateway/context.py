@@ -57,8 +57,9 @@ class GatewaySlot:
         self.gateway: Gateway | None = None
 
 
-def get_gateway(request: Request) -> Gateway:
-    """The gateway context of the running app."""
+async def get_gateway(request: Request) -> Gateway:
+    """The gateway context of the running app (async: FastAPI runs a plain ``def``
+    dependency in a worker thread, a thread hand-off on every request)."""
     gateway: Gateway = request.app.state.gateway
     return gateway
 

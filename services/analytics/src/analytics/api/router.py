@@ -20,20 +20,21 @@ from common.auth import Admin
 from common.ranges import ArticleId, SectionId
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
+# the dependencies below are async: FastAPI runs a plain ``def`` one in a worker thread
 WindowParam = Annotated[str, Query(description="1h, 24h or 7d")]
 
 
-def _model(request: Request) -> ReadModel:
+async def _model(request: Request) -> ReadModel:
     model: ReadModel = request.app.state.read_model
     return model
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _windows(request: Request) -> dict[WindowName, HotWindow]:
+async def _windows(request: Request) -> dict[WindowName, HotWindow]:
     windows: dict[WindowName, HotWindow] = request.app.state.hot_windows
     return windows
 
