@@ -114,6 +114,19 @@ def test_secrets_are_referenced_never_rendered(render: Render) -> None:
     assert env["NEWSROOM_REDIS_CLUSTER_NODES"]["value"].count(":6379") == 3
 
 
+def test_every_process_gets_the_trace_endpoint_and_sample_ratio(render: Render) -> None:
+    for values, endpoint, ratio in (
+        ((), None, "0.1"),
+        ((CHART / "ci" / "production-values.yaml",), "http://otel-collector", "0.05"),
+    ):
+        deployments = _named(render(*values), "Deployment")
+        for name, deployment in deployments.items():
+            env = {e["name"]: e.get("value") for e in _container(deployment)["env"]}
+            assert env["NEWSROOM_TRACE_SAMPLE_RATIO"] == ratio, name
+            assert (env.get("NEWSROOM_OTEL_ENDPOINT") or "").startswith(endpoint or ""), name
+            assert ("NEWSROOM_OTEL_ENDPOINT" in env) is (endpoint is not None), name
+
+
 def test_gateway_scales_on_cpu_and_consumers_on_lag(render: Render) -> None:
     hpas = _named(render(), "HorizontalPodAutoscaler")
     gateway = hpas["news-newsroom-gateway"]["spec"]["metrics"]

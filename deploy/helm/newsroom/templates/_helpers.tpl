@@ -65,6 +65,12 @@ valueFrom:
 - name: {{ printf "%s_PORT" (upper $name) }}
   value: {{ $svc.port | quote }}
 {{- end }}
+- name: NEWSROOM_TRACE_SAMPLE_RATIO
+  value: {{ .Values.tracing.sampleRatio | quote }}
+{{- with .Values.tracing.endpoint }}
+- name: NEWSROOM_OTEL_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
 {{- if .Values.redis.clusterNodes }}
 - name: NEWSROOM_REDIS_CLUSTER_NODES
   value: {{ .Values.redis.clusterNodes | quote }}

@@ -67,6 +67,9 @@ class ServiceSettings(BaseSettings):
     revocation_prefix: str = "auth"  # Redis keys of revoked tokens, shared by every service
 
     tracing: bool = True  # false: no spans at all (nothing instrumented or exported); metrics stay
+    # the share of traces recorded where they start (the gateway, a consumer's own work);
+    # downstream spans follow the caller's decision, so a trace is whole or absent
+    trace_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
     otel_endpoint: str | None = None
     otel_span_file: str | None = None  # JSON lines of finished spans, for tests and local runs
 
