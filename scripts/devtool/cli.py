@@ -154,11 +154,20 @@ def _prepare() -> None:
         infra_up()
 
 
+# the replicated-cluster tests run after the rest, on the `cluster` instance they start
+CLUSTER_SUITE = ("tests/cluster", "-m", "cluster")
+
+
 def test(pytest_args: Sequence[str]) -> int:
-    """pytest on the test instance's infrastructure (never the stack `up` started)."""
+    """pytest on the test instance's infrastructure (never the stack `up` started).
+
+    Without arguments: every test, the default run and then the cluster suite.
+    """
     _prepare()
     bootstrap.ensure_helm()  # the chart tests render with it
-    return _uv_run("pytest", *pytest_args)
+    if pytest_args:
+        return _uv_run("pytest", *pytest_args)
+    return _uv_run("pytest") or _uv_run("pytest", *CLUSTER_SUITE)
 
 
 def lint() -> int:
