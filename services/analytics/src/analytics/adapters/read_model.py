@@ -9,6 +9,7 @@ import orjson
 from redis.asyncio import Redis
 
 from analytics.adapters.keys import ARTICLE_COUNTERS, UNRANKED, Keys
+from analytics.adapters.scripts import Scripts
 from analytics.domain.buckets import SIGNALS, Granularity, HotWindow
 
 
@@ -23,19 +24,26 @@ def _int(value: Any) -> int:
 
 
 class ReadModel:
-    """Read-only queries over one key prefix."""
+    """Read-only queries over one key prefix (and the briefly cached hot sets it stores)."""
 
     def __init__(self, *, redis: Redis, keys: Keys, weights: dict[str, float]) -> None:
         self.redis = redis
         self.keys = keys
         self.weights = weights
+        self._store_scores = Scripts.register(redis).store_scores
+
+    async def _store(self, command: str, key: str, weights: dict[str, float], ms: int) -> None:
+        """A weighted ZUNIONSTORE / ZINTERSTORE into ``key`` with its expiry, atomically."""
+        await self._store_scores(
+            keys=[key, *weights], args=[command, ms, *(repr(w) for w in weights.values())]
+        )
 
     async def reads(self, ids: Sequence[int]) -> list[tuple[int, int, int]]:
         """(article id, reads, unique visitors) for each id, in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
         pipe.hmget(self.keys.counter("reads"), [str(i) for i in ids])
         for i in ids:
-            pipe.pfcount(self.keys.uniques(i))
+            pipe.execute_command("PFCOUNT", self.keys.uniques(i))  # one key: see ``article``
         counts, *uniques = await pipe.execute()
         return [(i, _int(c), int(u)) for i, c, u in zip(ids, counts, uniques, strict=True)]
 
@@ -45,7 +53,8 @@ class ReadModel:
         pipe = self.redis.pipeline(transaction=False)
         for name in ARTICLE_COUNTERS:
             pipe.hget(self.keys.counter(name), aid)
-        pipe.pfcount(self.keys.uniques(aid))
+        # a cluster client refuses pfcount in pipelines (it may name several keys); one is fine
+        pipe.execute_command("PFCOUNT", self.keys.uniques(aid))
         pipe.hget(self.keys.article_meta, aid)
         pipe.sismember(self.keys.hidden, aid)
         *counters, uniques, meta, hidden = await pipe.execute()
@@ -112,10 +121,7 @@ class ReadModel:
             weighted[self.keys.bucket(UNRANKED, window.granularity, index)] = (
                 -self.weights["reads"] * decay
             )
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.zunionstore(key, weighted)
-        pipe.pexpire(key, _kept_ms(cache_seconds))
-        await pipe.execute()
+        await self._store("ZUNIONSTORE", key, weighted, _kept_ms(cache_seconds))
         return key
 
     async def section_hot_key(
@@ -125,10 +131,8 @@ class ReadModel:
         key = self.keys.hot_cache(window.name, section_id)
         if cache_seconds > 0 and await self.redis.exists(key):
             return key
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.zinterstore(key, {overall: 1.0, self.keys.section_articles(section_id): 0.0})
-        pipe.pexpire(key, _kept_ms(cache_seconds))
-        await pipe.execute()
+        weights = {overall: 1.0, self.keys.section_articles(section_id): 0.0}
+        await self._store("ZINTERSTORE", key, weights, _kept_ms(cache_seconds))
         return key
 
     async def top(self, key: str, limit: int) -> list[tuple[int, float]]:

@@ -80,7 +80,7 @@ async def _read_uniques(redis: Redis, keys: Keys, snap: Snapshot) -> None:
         pipe = redis.pipeline(transaction=False)
         for row in chunk:
             pipe.get(keys.uniques(row["article_id"]))
-            pipe.pfcount(keys.uniques(row["article_id"]))
+            pipe.execute_command("PFCOUNT", keys.uniques(row["article_id"]))  # cluster-safe
         values = await pipe.execute()
         for i, row in enumerate(chunk):
             row["uniques_hll"], row["unique_visitors"] = values[2 * i], values[2 * i + 1]

@@ -21,6 +21,7 @@ class Scripts:
     apply_ops: AsyncScript
     take_dirty: AsyncScript
     release: AsyncScript
+    store_scores: AsyncScript
 
     @classmethod
     def register(cls, redis: Redis) -> Scripts:
@@ -30,4 +31,5 @@ class Scripts:
             apply_ops=redis.register_script(_source("apply_ops")),
             take_dirty=redis.register_script(_source("take_dirty")),
             release=redis.register_script(_source("release")),
+            store_scores=redis.register_script(_source("store_scores")),
         )
