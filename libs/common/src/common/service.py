@@ -64,7 +64,8 @@ def create_service_app(
         audience=settings.jwt_audience,
     )
     app.state.revocations = RevocationList(
-        create_redis(settings.redis_url), prefix=settings.revocation_prefix
+        create_redis(settings.redis_url, cluster_nodes=settings.redis_cluster_nodes),
+        prefix=settings.revocation_prefix,
     )
     app.state.readiness_checks = {}
     app.state.metric_samplers = []  # gauges sampled every few seconds (common.probes)
