@@ -212,7 +212,9 @@ def test_wrong_passwords_on_both_copies_delay_the_client_on_both(
     # waits are seen by the other, since HAProxy alternates between them
     failed_on: Counter[str] = Counter()
     delayed_on: Counter[str] = Counter()
-    while sum(failed_on.values()) < 5:
+    for _ in range(12):
+        if sum(failed_on.values()) == 5:
+            break
         response = _log_in(lb, username, "wrong-password", ua)
         copy = response.headers[COPY_HEADER]
         if response.status_code == 429:
@@ -221,6 +223,7 @@ def test_wrong_passwords_on_both_copies_delay_the_client_on_both(
             continue
         assert response.status_code == 401, response.text
         failed_on[copy] += 1
+    assert sum(failed_on.values()) == 5, (failed_on, delayed_on)
     targets = {name: gateway_copies.url(name) for name in gateway_copies.copies} | {"lb": lb}
     started = time.monotonic()
     refused = {name: _log_in(url, username, password, ua) for name, url in targets.items()}
