@@ -10,6 +10,7 @@ import sys
 from contextlib import AsyncExitStack
 from pathlib import Path
 
+import pytest
 from analytics_testing import (
     LiveEnv,
     digest,
@@ -189,3 +190,32 @@ async def test_a_rebuild_from_kafka_equals_the_live_state(analytics_isolated: Se
     async with runtime(settings) as rt:
         assert await digest(rt, Keys(rebuilt)) == live
         await wipe(rt.redis, Keys(rebuilt))
+
+
+async def test_offsets_are_left_to_a_member_that_joined_while_the_group_looked_empty(
+    analytics_isolated: Settings,
+) -> None:
+    """Two consumer processes started at once: the second finds the group empty while the
+    first is joining, and the broker refuses its offset commit. That is "the group is
+    busy" (its offsets are the member's; ``ensure_ready`` then leaves them), not a crash."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    from analytics.adapters.kafka_log import GroupBusyError, reset_group
+
+    settings = analytics_isolated
+    await ensure_topics(settings, [VIEWS_TOPIC, ARTICLES_TOPIC, COMMENTS_TOPIC])
+    views = settings.topic(VIEWS_TOPIC)
+    member = AIOKafkaConsumer(
+        views,
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=settings.views_group,
+        enable_auto_commit=False,
+    )
+    await member.start()
+    try:
+        await member.getmany(timeout_ms=3000)  # joined: it holds the partitions
+        assert member.assignment()
+        with pytest.raises(GroupBusyError, match="gained a member"):
+            await reset_group(settings, settings.views_group, {TopicPartition(views, 0): 0})
+    finally:
+        await member.stop()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import CommitFailedError
 from pydantic import ValidationError
 
 from common.events import Envelope
@@ -155,7 +156,11 @@ async def wait_until_empty(settings: ServiceSettings, group: str, *, patience: f
 async def reset_group(
     settings: ServiceSettings, group: str, offsets: Mapping[TopicPartition, int]
 ) -> None:
-    """Commit ``offsets`` for a group that has no members, so it resumes exactly there."""
+    """Commit ``offsets`` for a group that has no members, so it resumes exactly there.
+
+    Raises :class:`GroupBusyError` when the broker refuses the commit because a member
+    joined since the group was seen empty (another copy starting at the same moment).
+    """
     if not offsets:
         return
     consumer = _consumer(settings, group_id=group)
@@ -163,6 +168,8 @@ async def reset_group(
     await consumer.start()
     try:
         await consumer.commit(dict(offsets))
+    except CommitFailedError as exc:
+        raise GroupBusyError(f"consumer group {group} gained a member: {exc}") from exc
     finally:
         await consumer.stop()
 

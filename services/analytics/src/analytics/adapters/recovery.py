@@ -134,8 +134,10 @@ async def ensure_ready(*, settings: Settings, state: LiveState, engine: AsyncEng
         offsets = {text(k): int(v) for k, v in (await redis.hgetall(keys.offsets)).items()}
         try:
             await _groups_empty(settings, patience=0)
+            await _point_groups(settings, offsets)
         except GroupBusyError:
-            return  # other copies are consuming: the group's offsets are theirs
-        await _point_groups(settings, offsets)
+            # other copies are consuming, or one joined while we looked (two started at
+            # once): the group's offsets are theirs
+            return
     finally:
         await state.scripts.release(keys=[keys.lock("restore")], args=[token])
