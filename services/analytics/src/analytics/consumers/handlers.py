@@ -193,15 +193,10 @@ class EventsHandler:
     async def __call__(self, event: ConsumedEvent) -> None:
         """Apply one event's effect atomically with its applied-marker."""
         envelope = event.envelope
-        previous: list[int] = []
-        if envelope.event_type in LISTING_EVENTS and self._mode is Mode.APPLY:
-            article_id = int(envelope.data.get("article_id", 0))
-            previous = previous_path_of(await self._state.article_meta(article_id))
-        ops = orjson.dumps(ops_for(envelope, previous_path=previous))
         ref = message_ref(event)
         while True:
             outcomes = await _patiently(
-                lambda: self._one(ref, ops), what=f"{envelope.event_type} {ref.event_id}"
+                lambda: self._one(event, ref), what=f"{envelope.event_type} {ref.event_id}"
             )
             if outcomes[0] is Outcome.NO_STATE:
                 _state_lost(self._on_state_lost)
@@ -210,5 +205,13 @@ class EventsHandler:
                 return
             await asyncio.sleep(0.01)
 
-    async def _one(self, ref: MessageRef, ops: bytes) -> list[Outcome]:
+    async def _one(self, event: ConsumedEvent, ref: MessageRef) -> list[Outcome]:
+        # the article's previous section is read in the retried attempt too: Redis may be
+        # away (a failover) for this read as much as for the script call
+        envelope = event.envelope
+        previous: list[int] = []
+        if envelope.event_type in LISTING_EVENTS and self._mode is Mode.APPLY:
+            article_id = int(envelope.data.get("article_id", 0))
+            previous = previous_path_of(await self._state.article_meta(article_id))
+        ops = orjson.dumps(ops_for(envelope, previous_path=previous))
         return [await self._state.apply_ops(ref, ops, mode=self._mode, expect=self._expect)]
