@@ -98,7 +98,7 @@ def baseline_params(platform: Platform, s: dict[str, Any]) -> dict[str, Any]:
     return {
         "dsn": platform.base_env["NEWSROOM_DATABASE_URL"].replace("+asyncpg", ""),
         "redis_url": platform.base_env["NEWSROOM_REDIS_URL"],
-        "redis_prefix": f"t{platform.uid}:analytics:",
+        "redis_prefix": platform.analytics_keys().prefix,
         "articles_schema": f"articles_{platform.uid}",
         "comments_schema": f"comments_{platform.uid}",
         "args": {"article": [s["article"]], "section": [[s["section"], s["subsection"]]]},

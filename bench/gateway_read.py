@@ -130,12 +130,12 @@ def _all_counted(platform: Platform, gateways: list[str], timeout: float = 300) 
         if time.monotonic() > deadline:
             raise RuntimeError("the gateways never published every view")
         published = total
-    prefix = f"t{platform.uid}:analytics:a:"
+    keys = platform.analytics_keys()
     redis = Redis.from_url(platform.base_env["NEWSROOM_REDIS_URL"])
 
     def counted() -> int:
         names = ("reads", "bots", "dups")
-        return sum(int(v) for n in names for v in redis.hvals(prefix + n))  # type: ignore[union-attr]
+        return sum(int(v) for n in names for v in redis.hvals(keys.counter(n)))  # type: ignore[union-attr]
 
     try:
         while (seen := counted()) < published:

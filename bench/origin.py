@@ -199,7 +199,7 @@ def _baseline_params(platform: Platform, s: Seeded) -> dict[str, Any]:
 
     from articles.domain.search_text import parse_query
 
-    prefix = f"t{platform.uid}:analytics:"
+    prefix = platform.analytics_keys().prefix  # the keys' prefix, hash tag included
     hot_key = f"{prefix}bench:hot"
     redis = Redis.from_url(platform.base_env["NEWSROOM_REDIS_URL"])
     try:  # the scores of every read bucket, precomputed as the service caches its own union

@@ -24,6 +24,10 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analytics.adapters.keys import Keys
 
 REPO = Path(__file__).resolve().parents[1]
 SERVICES = ("articles", "comments", "analytics", "gateway")
@@ -174,9 +178,19 @@ class Platform:
         return {
             **self.base_env,
             f"{prefix}_DB_SCHEMA": f"{service}_{self.uid}",
-            f"{prefix}_REDIS_PREFIX": f"t{self.uid}:{service}:",
+            f"{prefix}_REDIS_PREFIX": self.redis_prefix(service),
             **extra,
         }
+
+    def redis_prefix(self, service: str) -> str:
+        """The prefix of a service's Redis keys on this platform."""
+        return f"t{self.uid}:{service}:"
+
+    def analytics_keys(self) -> Keys:
+        """The names of the analytics service's Redis keys on this platform."""
+        from analytics.adapters.keys import Keys
+
+        return Keys(self.redis_prefix("analytics"))
 
     def add(
         self, name: str, module: str, service: str, *, port: int | None = None, **extra: str

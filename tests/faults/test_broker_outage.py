@@ -113,10 +113,11 @@ class PeakRss:
 
 def counted(platform: Platform, article_id: int) -> int:
     """Reads, bot reads and repeats of the article: every read applied, whatever it was."""
-    prefix = f"t{platform.uid}:analytics:a:"
+    keys = platform.analytics_keys()
     with Redis.from_url(platform.base_env["NEWSROOM_REDIS_URL"]) as redis:
         return sum(
-            int(redis.hget(prefix + n, str(article_id)) or 0) for n in ("reads", "bots", "dups")
+            int(redis.hget(keys.counter(n), str(article_id)) or 0)
+            for n in ("reads", "bots", "dups")
         )
 
 
