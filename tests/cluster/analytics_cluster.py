@@ -22,7 +22,7 @@ if str(INTEGRATION) not in sys.path:
 
 import analytics_testing as testing  # noqa: E402 - found through the path above
 
-__all__ = ["drop_env", "fresh_cluster_settings", "load", "testing", "reused"]
+__all__ = ["drop_env", "fresh_cluster_settings", "load", "reused", "testing"]
 
 
 def load(name: str) -> ModuleType:

@@ -1,4 +1,5 @@
-"""The platform on the replicated ``cluster`` instance: three Kafka nodes (.dev/cluster/).
+"""The platform on the replicated ``cluster`` instance (.dev/cluster/): three Kafka nodes and
+a Redis Cluster of three primaries with a replica each; every service uses the cluster.
 
 ``platform`` is overridden here, so the shared ``content`` fixture publishes its articles
 on this platform. Topics are created with replication factor 3 and min.insync.replicas 2.
@@ -47,10 +48,13 @@ def cluster_env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def platform() -> Iterator[Platform]:
-    """Every service and consumer on the three-node cluster, fresh schemas and topics."""
+    """Every service and consumer on the three Kafka nodes and the Redis Cluster, fresh
+    schemas, topics and key prefixes."""
     cluster_infra_up()
     saved = dict(os.environ)
-    os.environ.update({**cluster_env(), **REPLICATED})
+    env = cluster_env()
+    os.environ.update({**env, **REPLICATED})
+    os.environ["NEWSROOM_REDIS_CLUSTER_NODES"] = env["REDIS_CLUSTER_NODES"]
     try:
         running = start_platform()
     finally:

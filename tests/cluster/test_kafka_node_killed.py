@@ -1,5 +1,7 @@
 """A Kafka node killed under reads and comment submissions, then another after it returns.
 
+Reads and comments go through HAProxy to two gateway copies, on a Redis Cluster.
+
 Each time the node leading the most partitions of the platform's busy topics
 (``analytics.views`` and ``comments.events``) is SIGKILLed, so leadership must move.
 Every read answered 200 is counted exactly once; every comment accepted (202) is stored
@@ -22,7 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.cluster.conftest import CLUSTER_HOME, cluster_infra_up
+from tests.cluster.conftest import CLUSTER_HOME, GatewayCopies, cluster_infra_up
 from tests.conftest import BROWSER_UA, Content
 from tests.faults import test_kill_and_restart as faults
 from tests.faults.instance import kill_from_pid_file
@@ -137,16 +139,20 @@ def _stored_once(platform: Platform, tag: str, accepted: list[str]) -> None:
 
 
 def test_kafka_nodes_killed_in_turn_lose_and_double_nothing(
-    platform: Platform, content: Content, monkeypatch: pytest.MonkeyPatch
+    platform: Platform,
+    content: Content,
+    gateway_copies: GatewayCopies,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # two kills and two catch-ups take minutes here: the readers must outlast them
     monkeypatch.setattr(faults, "MAX_SECONDS", 600.0)
     article = content.article_ids[0]
-    httpx.get(f"{platform.gateway}/api/v1/articles/{article}", timeout=10).raise_for_status()
+    entry = gateway_copies.balancer.url  # reads and comments go to both copies in turn
+    httpx.get(f"{entry}/api/v1/articles/{article}", timeout=10).raise_for_status()
     before = settled_reads(platform, article)
     tag = uuid.uuid4().hex[:8]
-    reads = ReadLoad(platform.gateway, article).start()
-    comments = CommentLoad(platform.gateway, content.article_ids[1], tag).start()
+    reads = ReadLoad(entry, article).start()
+    comments = CommentLoad(entry, content.article_ids[1], tag).start()
     try:
         reads.wait_for(100)
         first = _busiest_leader(platform)
