@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import CommitFailedError
+from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
 
 from common.events import Envelope
@@ -17,6 +17,7 @@ from common.kafka import ConsumedEvent
 from common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+COORDINATOR_WAIT_SECONDS = 60.0  # a group coordinator not available yet is waited for so long
 RecordsHandler = Callable[[list[ConsumedEvent]], Awaitable[None]]
 
 
@@ -135,13 +136,23 @@ async def replay(
 
 
 async def _members(settings: ServiceSettings, group: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    await admin.start()
-    try:
-        responses = await admin.describe_consumer_groups([group])
-    finally:
-        await admin.close()
-    return sum(len(g[5]) for r in responses for g in r.groups)
+    """How many members the group has. A coordinator that is not there yet (a new cluster
+    still creating its offsets topic, a broker restarting) is waited for, not fatal."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + COORDINATOR_WAIT_SECONDS
+    while True:
+        admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+        try:
+            await admin.start()
+            responses = await admin.describe_consumer_groups([group])
+            return sum(len(g[5]) for r in responses for g in r.groups)
+        except KafkaError as exc:
+            if not exc.retriable or loop.time() > deadline:
+                raise
+            log.info("coordinator of group %s not available yet (%s); retrying", group, exc)
+        finally:
+            await admin.close()
+        await asyncio.sleep(0.5)
 
 
 async def wait_until_empty(settings: ServiceSettings, group: str, *, patience: float) -> None:
