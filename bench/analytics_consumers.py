@@ -22,7 +22,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -34,6 +33,7 @@ from alembic import command
 from alembic.config import Config
 from analytics_views import (  # a sibling module: bench/ is on the path
     check_exact,
+    consumer_process,
     drop,
     environment,
     expected_counts,
@@ -55,17 +55,6 @@ ASSIGNED = "partitions assigned"  # common.kafka.consumer logs each assignment
 
 def _uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
-
-
-def _start(env: dict[str, str], n: int, logs: Path) -> subprocess.Popen[bytes]:
-    with (logs / f"consumer-{n}.log").open("wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "analytics.consumers"],
-            env=os.environ | env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
 
 
 def _assignments(logs: Path, count: int) -> list[int]:
@@ -106,14 +95,14 @@ async def one_count(
     expected = expected_counts(views, settings)
     await ensure_topics(settings, [VIEWS_TOPIC, ARTICLES_TOPIC, COMMENTS_TOPIC])
     logs = Path(tempfile.mkdtemp(prefix="analytics-consumers-"))
-    procs = [_start(env, 0, logs)]
+    procs = [consumer_process(env, logs / "consumer-0.log")]
     try:
         await warm_up(settings, procs[0])
         stable_after = await wait_stable(settings, 1)
         # one at a time, each into a stable group: a process starting while the group is
         # still forming may find it empty, point its offsets and fail that commit
         for n in range(1, processes):
-            procs.append(_start(env, n, logs))
+            procs.append(consumer_process(env, logs / f"consumer-{n}.log"))
             stable_after = await wait_stable(settings, n + 1)
         await asyncio.sleep(2)  # no late rebalance pending
         before = _assignments(logs, processes)

@@ -223,9 +223,9 @@ async def baseline(
         await conn.close()
 
 
-def consumer_process(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """The real consumer process of the analytics service."""
-    log = open(Path(tempfile.gettempdir()) / "analytics_views.consumer.log", "wb")
+def consumer_process(env: dict[str, str], log_path: Path | None = None) -> subprocess.Popen[bytes]:
+    """The real consumer process of the analytics service, its output in ``log_path``."""
+    log = open(log_path or Path(tempfile.gettempdir()) / "analytics_views.consumer.log", "wb")
     return subprocess.Popen(
         [sys.executable, "-m", "analytics.consumers"],
         env=os.environ | env,
