@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from common.ranges import CommentId
+from gateway.cache.invalidation import tags_for
 from gateway.context import GatewayDep
 from gateway.domain.errors import UpstreamUnavailableError
 from gateway.fetch import call
@@ -71,6 +72,10 @@ async def post_comment(
         content_type="application/json",
     )
     answer = _json(response.content)
+    if response.status_code < 300 and answer.get("status") == "approved":
+        # published at once: the poster's next page must show it, whatever the event's
+        # lag (other copies drop theirs when the comment.approved event reaches them)
+        await gw.cache.cache.invalidate(tags_for("comment.approved", {"article_id": article_id}))
     if _wants_json(request):
         out: Response = JSONResponse(answer, status_code=response.status_code)
     elif response.status_code < 300:
