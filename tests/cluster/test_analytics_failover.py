@@ -134,6 +134,23 @@ async def redeliver_and_mark(
         await env.publish_views([testing.view(marker, f"m{n}")], key=str(ids[n]))
 
 
+async def counting_under_way(
+    env: testing.LiveEnv, articles: list[int], batches: list[list[ArticleView]]
+) -> tuple[int, int, asyncio.Task[list[uuid.UUID]]]:
+    """The primary holding the live state and a replica of it, once paced publishing is
+    running and a fifth of the views are counted."""
+    redis, keys = env.rt.redis, env.state.keys
+    primary = redis.get_node_from_key(keys.meta).port  # type: ignore[attr-defined]
+    replica = await replica_of(primary)
+    publishing = asyncio.create_task(publish_paced(env, batches))
+
+    async def under_way() -> None:
+        assert sum((await counted(env, articles)).values()) > BATCHES * SIZE // 5
+
+    await testing.eventually(under_way, within=60)
+    return primary, replica, publishing
+
+
 async def test_counts_stay_exact_through_a_manual_failover(
     env: testing.LiveEnv, settings: Settings
 ) -> None:
@@ -142,15 +159,7 @@ async def test_counts_stay_exact_through_a_manual_failover(
     batches = traffic(articles)
     expected = Counter(v.article_id for batch in batches for v in batch)
     redis, keys = env.rt.redis, env.state.keys
-    primary = redis.get_node_from_key(keys.meta).port  # type: ignore[attr-defined]
-    replica = await replica_of(primary)
-
-    publishing = asyncio.create_task(publish_paced(env, batches))
-
-    async def under_way() -> None:
-        assert sum((await counted(env, articles)).values()) > BATCHES * SIZE // 5
-
-    await testing.eventually(under_way, within=60)
+    primary, replica, publishing = await counting_under_way(env, articles, batches)
     started = time.monotonic()
     await manual_failover(replica)
     took = time.monotonic() - started
@@ -192,15 +201,7 @@ async def test_counts_are_exact_after_a_killed_primary_and_a_consumer_restart(
     try:
         async with AsyncExitStack() as stack:
             env = await testing.start_consumers(settings, stack)
-            redis, keys = env.rt.redis, env.state.keys
-            primary = redis.get_node_from_key(keys.meta).port  # type: ignore[attr-defined]
-            replica = await replica_of(primary)
-            publishing = asyncio.create_task(publish_paced(env, batches))
-
-            async def under_way() -> None:
-                assert sum((await counted(env, articles)).values()) > BATCHES * SIZE // 5
-
-            await testing.eventually(under_way, within=60)
+            primary, replica, publishing = await counting_under_way(env, articles, batches)
             assert not publishing.done(), "the kill falls while views are still coming"
             started = time.monotonic()
             os.kill(node_pid(primary), signal.SIGKILL)
