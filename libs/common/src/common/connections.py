@@ -2,16 +2,22 @@
 
 uvicorn closes a kept-alive connection after ``timeout_keep_alive`` only once a response
 has gone out, and any byte received cancels that timer; a connection that never finishes
-its request head (or body) would stay open for ever. This protocol gives every request a
-deadline for its head, from the moment the connection opens (or the previous response
-ends), and a deadline for its body once the head is in.
+its request head (or body) would stay open for ever. Here every connection gets a
+deadline for each request head, from the moment the connection opens (or the previous
+response ends), and a deadline for its body once the head is in.
+
+The request path pays nothing for it: one sweep a second per process looks at each
+connection's current request (uvicorn's ``cycle``) and notes when it first saw the
+connection in its present phase. A connection still in the same phase of the same
+request past the phase's time is closed. A deadline is therefore kept to within two
+sweeps: the phase is noticed up to one sweep after it began, and checked once a sweep.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
-import math
 import weakref
 from typing import Any
 
@@ -24,37 +30,41 @@ KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection
 SWEEP_SECONDS = 1.0
 
 
+class Phase(enum.Enum):
+    """Where a connection's current request stands."""
+
+    HEAD = "head"  # waiting for (the rest of) the next request head
+    BODY = "body"  # the head is in, the body is still arriving
+    APP = "app"  # the app has the request: its own time is its own business
+
+
+def phase_of(protocol: HttpToolsProtocol) -> Phase:
+    """The phase of a connection, read from uvicorn's current request cycle."""
+    cycle = protocol.cycle
+    if cycle is None or cycle.response_complete:
+        return Phase.HEAD
+    return Phase.BODY if cycle.more_body else Phase.APP
+
+
 class DeadlineHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with head and body deadlines.
+    """uvicorn's httptools protocol with head and body deadlines (see the module docstring)."""
 
-    A request only stamps when its current phase is due (a float); one sweep a second per
-    process closes the connections past due, so the read path pays no timer per request.
-    """
-
-    _due = math.inf
+    # what the last sweep saw: the phase, the request it belongs to, since when (loop time)
+    _seen: tuple[Phase, object, float] | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override] # narrowed as in uvicorn
         super().connection_made(transport)
-        self._due = self.loop.time() + HEAD_SECONDS
         _sweep_in(self.loop, self.connections)
 
-    def on_headers_complete(self) -> None:
-        self._due = self.loop.time() + BODY_SECONDS
-        super().on_headers_complete()
-
-    def on_message_complete(self) -> None:
-        self._due = math.inf  # the app has the request: its own time is its own business
-        super().on_message_complete()
-
-    def on_response_complete(self) -> None:
-        waiting = not self.pipeline  # a pipelined request has its head in already
-        super().on_response_complete()
-        if waiting:
-            self._due = self.loop.time() + HEAD_SECONDS
-
     def past_due(self, now: float) -> bool:
-        """Whether the current request phase ran out of time."""
-        return self._due < now
+        """Whether the current request phase ran out of time, as of this sweep."""
+        phase, cycle = phase_of(self), self.cycle
+        seen = self._seen
+        if seen is None or seen[0] is not phase or seen[1] is not cycle:
+            self._seen = (phase, cycle, now)
+            return False
+        allowed = {Phase.HEAD: HEAD_SECONDS, Phase.BODY: BODY_SECONDS}.get(phase)
+        return allowed is not None and now - seen[2] > allowed
 
 
 _SWEEPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[None]] = (

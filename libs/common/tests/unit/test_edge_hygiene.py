@@ -128,6 +128,7 @@ def _free_port() -> int:
 
 async def test_idle_and_slow_connections_are_closed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(connections, "HEAD_SECONDS", 0.3)
+    monkeypatch.setattr(connections, "BODY_SECONDS", 0.3)
     monkeypatch.setattr(connections, "SWEEP_SECONDS", 0.1)
     port = _free_port()
     config = uvicorn.Config(
@@ -147,9 +148,20 @@ async def test_idle_and_slow_connections_are_closed(monkeypatch: pytest.MonkeyPa
         slow_reader, slow_writer = await asyncio.open_connection("127.0.0.1", port)
         slow_writer.write(b"GET /healthz HTTP/1.1\r\n")  # ...and the rest never comes
         await slow_writer.drain()
-        for reader in (idle_reader, slow_reader):
+        body_reader, body_writer = await asyncio.open_connection("127.0.0.1", port)
+        body_writer.write(
+            b"POST /notes HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+            b'content-length: 100\r\n\r\n{"text": "'
+        )  # the head is in; the rest of the body never comes
+        await body_writer.drain()
+        async with httpx.AsyncClient() as client:  # one connection kept busy past both deadlines
+            busy_until = asyncio.get_running_loop().time() + 1.0
+            while asyncio.get_running_loop().time() < busy_until:
+                assert (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+                await asyncio.sleep(0.05)
+        for reader in (idle_reader, slow_reader, body_reader):
             assert await asyncio.wait_for(reader.read(), timeout=3) == b""  # closed by us
-        for writer in (idle_writer, slow_writer):
+        for writer in (idle_writer, slow_writer, body_writer):
             writer.close()
         async with httpx.AsyncClient() as client:  # a prompt request is served as ever
             assert (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200

@@ -91,7 +91,7 @@ async def test_every_path_answers_and_counts_a_cached_read_alike(
     if revalidating:
         headers["if-none-match"] = entry.etag
     requests_before = _series("GET", route, status)
-    hits_before = LOOKUPS.labels("local", "hit")._value.get()
+    hits_before = LOOKUPS.labels("local", "hit").value
 
     routed, fast = await _read_twice(gateway_client, spy, template.format(id=article_id), headers)
 
@@ -104,7 +104,7 @@ async def test_every_path_answers_and_counts_a_cached_read_alike(
     assert fast.headers["cache-control"] == "public, max-age=60, stale-while-revalidate=300"
     assert ("content-length" in fast.headers) is not revalidating, "no length on a 304"
     assert _series("GET", route, status) - requests_before == 2, "both in the request metrics"
-    assert LOOKUPS.labels("local", "hit")._value.get() - hits_before == 2, "both cache hits"
+    assert LOOKUPS.labels("local", "hit").value - hits_before == 2, "both cache hits"
     first, second = spy.reads
     assert first._replace(at=0) == second._replace(at=0), "the same read for analytics"
     assert (first.article_id, first.section_id, first.user_id) == (article_id, 5, None)

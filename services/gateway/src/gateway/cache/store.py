@@ -10,10 +10,12 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from common.counters import LoopCounter
 from gateway.cache.entry import CachedResponse
 
 log = logging.getLogger(__name__)
-LOOKUPS = Counter("gateway_cache_lookups_total", "Cache lookups", ["level", "result"])
+# counted on every cached read, the edge's fast path included: no lock per lookup
+LOOKUPS = LoopCounter("gateway_cache_lookups_total", "Cache lookups", ("level", "result"))
 INVALIDATIONS = Counter("gateway_cache_invalidated_total", "Cache keys dropped by events")
 
 
