@@ -83,6 +83,50 @@ async def test_reads_are_sent_in_batches_with_every_field() -> None:
     assert recorder.unacknowledged == 0
 
 
+class ReadsWhilePublishing(FakePublisher):
+    """Reads keep arriving while each batch waits for the broker, as under load."""
+
+    def __init__(self, recorder: list[ReadRecorder], per_publish: int, publishes: int) -> None:
+        super().__init__()
+        self.recorder = recorder
+        self.per_publish = per_publish
+        self.publishes = publishes  # how many publishes see reads arrive
+
+    async def publish_encoded(self, value: bytes, *, topic: str, event_id: str, **_: Any) -> None:
+        await super().publish_encoded(value, topic=topic, event_id=event_id)
+        if len(self.sent) <= self.publishes:
+            for n in range(self.per_publish):
+                self.recorder[0].record(_read(1000 + n))
+
+
+async def test_reads_arriving_during_a_publish_wait_for_the_next_tick() -> None:
+    """A tick publishes what it found (and any full batch), not a small batch per ack."""
+    holder: list[ReadRecorder] = []
+    publisher = ReadsWhilePublishing(holder, per_publish=30, publishes=3)
+    recorder = _recorder(publisher, batch_size=100)
+    holder.append(recorder)
+    for n in range(250):
+        recorder.record(_read(n))
+    await recorder.flush()
+    sizes = [len(e.payload().views) for e in publisher.sent]  # type: ignore[union-attr]
+    assert sizes == [100, 100, 50], "the 90 reads that came meanwhile wait: no small batches"
+    assert recorder.held == 90
+    await recorder.flush()
+    assert [len(e.payload().views) for e in publisher.sent[3:]] == [90]  # type: ignore[union-attr]
+
+
+async def test_a_backlog_keeps_publishing_within_the_tick() -> None:
+    holder: list[ReadRecorder] = []
+    publisher = ReadsWhilePublishing(holder, per_publish=100, publishes=2)
+    recorder = _recorder(publisher, batch_size=100)
+    holder.append(recorder)
+    for n in range(100):
+        recorder.record(_read(n))
+    await recorder.flush()  # a full batch arrives during each of the first two publishes
+    assert [len(e.payload().views) for e in publisher.sent] == [100, 100, 100]  # type: ignore[union-attr]
+    assert recorder.held == 0
+
+
 async def test_a_killed_process_reads_are_sent_by_the_next_one(tmp_path: Path) -> None:
     first = _recorder(FakePublisher(), _journal(tmp_path))
     for i in range(3):

@@ -1,9 +1,11 @@
 """Answered reads on their way to Kafka: bounded in memory, then on disk, then dropped.
 
 ``record`` is called on the request path and never waits: it journals the read (when
-the process has a journal) and holds it in memory. A background loop forms batches,
-publishes them one at a time with a stable event id and acknowledges them in the
-journal. While Kafka is away:
+the process has a journal) and holds it in memory. A background loop forms batches every
+``interval``, publishes them one at a time with a stable event id and acknowledges them
+in the journal; reads that arrive meanwhile wait for the next tick unless a full batch
+is waiting (one produce request per acknowledgement would cost more than the reads).
+While Kafka is away:
 
 - at most ``memory_limit`` reads (queued and in flight together) are held in memory;
 - past that, reads are kept on disk only and loaded back, in order, as memory frees up;
@@ -69,7 +71,7 @@ class ReadRecorder:
         journal: ReadJournal | None = None,
         memory_limit: int = 50_000,
         batch_size: int = 2000,
-        interval: float = 0.02,
+        interval: float = 0.1,  # each batch costs a produce request: fewer, larger ones
     ) -> None:
         self._publisher = publisher
         self._producer = producer
@@ -178,7 +180,8 @@ class ReadRecorder:
             TOTALS.published += batch.count
             if self._journal is not None:
                 self._journal.acknowledge(batch.first + batch.count)
-            self._form_batches()
+            if len(self._pending) >= self._batch_size:
+                self._form_batches()  # a backlog: keep going; a few reads wait for the next tick
 
     def _load_from_disk(self) -> None:
         start, journal = self._on_disk_from, self._journal
