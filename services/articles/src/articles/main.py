@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from articles.adapters.tables import articles, outbox
 from articles.api import discovery, editing, reactions, reading, sections
 from articles.domain import segmentation
+from articles.domain.related import RecentRelated
 from articles.settings import Settings, get_settings
 from common.db import create_engine, ping, session_factory
 from common.service import create_service_app, running_relay
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings, pre_ping=False, overflow=False)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        app.state.recent_related = RecentRelated()
         app.state.readiness_checks["postgres"] = lambda: ping(engine)
         async with AsyncExitStack() as stack:
             stack.push_async_callback(engine.dispose)

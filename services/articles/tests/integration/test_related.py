@@ -47,3 +47,22 @@ async def test_related_of_a_draft_is_404(
     section = await api.section()
     aid = await api.draft(section["id"])
     assert (await articles_client.get(f"/api/v1/articles/{aid}/related")).status_code == 404
+
+
+async def test_a_change_through_the_service_shows_in_a_reused_list_at_once(
+    api: ArticlesApi, articles_client: httpx.AsyncClient
+) -> None:
+    """Lists are reused for a few seconds, but never past a change this process made."""
+    section = await api.section()
+    other = await api.section()
+    source = await api.published(section["id"], "动力电池回收", body_html=EV, tags=["动力电池"])
+    url = f"/api/v1/articles/{source}/related?limit=20"
+
+    async def related_ids() -> list[int]:
+        return [i["id"] for i in (await articles_client.get(url)).json()["items"]]
+
+    assert await related_ids() is not None  # the list is computed and kept
+    newcomer = await api.published(other["id"], "电池新规", body_html=EV2, tags=["动力电池"])
+    assert newcomer in await related_ids(), "a published article is related at once"
+    await api.act(newcomer, "unpublish")
+    assert newcomer not in await related_ids(), "an unpublished one is gone at once"

@@ -109,6 +109,20 @@ async def add_revision(
     )
 
 
+_changes_written = 0  # events this process has recorded: read models built before are stale
+
+
 async def emit(session: AsyncSession, payload: EventData, *, key: str) -> None:
     """Record an event in the outbox, in the caller's transaction."""
+    global _changes_written  # one process-wide count, bumped here only
+    _changes_written += 1
     await add_event(session, outbox, payload, key=key, producer=PRODUCER)
+
+
+def changes_written() -> int:
+    """How many article and section events this process has recorded so far.
+
+    Every change to an article or the section tree records an event, so a read model
+    computed while this number held still saw none of this process's changes since.
+    """
+    return _changes_written

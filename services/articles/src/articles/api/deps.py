@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from articles.domain.related import RecentRelated
 from articles.settings import Settings
 from common.db import transaction
 
@@ -49,5 +50,11 @@ async def _settings(request: Request) -> Settings:
     return settings
 
 
+async def _recent_related(request: Request) -> RecentRelated:
+    recent: RecentRelated = request.app.state.recent_related
+    return recent
+
+
 DatabaseDep = Annotated[Database, Depends(_database)]
+RecentRelatedDep = Annotated[RecentRelated, Depends(_recent_related)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

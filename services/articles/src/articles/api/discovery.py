@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from articles.api.deps import DatabaseDep, SettingsDep
+from articles.api.deps import DatabaseDep, RecentRelatedDep, SettingsDep
 from articles.api.mapping import summary_body
 from articles.api.schemas import ArticleSummary
 from articles.domain import feeds, related, search
@@ -102,11 +102,21 @@ def _hit_out(hit: search.SearchHit) -> SearchHitOut:
 
 @router.get("/articles/{article_id}/related")
 async def related_articles(
-    article_id: ArticleId, db: DatabaseDep, limit: Annotated[int, Query(ge=1, le=20)] = 5
+    article_id: ArticleId,
+    db: DatabaseDep,
+    recent: RecentRelatedDep,
+    limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> RelatedList:
-    """The most similar published articles, with the tags and terms they share."""
-    async with db.transaction() as session:
-        found = await related.related_articles(session, article_id=article_id, limit=limit)
+    """The most similar published articles, with the tags and terms they share.
+
+    A list is reused for up to ``related.FRESH_SECONDS`` (see ``RecentRelated``).
+    """
+
+    async def compute() -> list[related.RelatedArticle]:
+        async with db.transaction() as session:
+            return await related.related_articles(session, article_id=article_id, limit=limit)
+
+    found = await recent.get(article_id, limit, compute)
     return RelatedList(
         items=[
             RelatedOut(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import TTLCache
 from sqlalchemy import Integer, String, cast, func, literal, select, union
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +21,8 @@ TAG_WEIGHT = 3
 TERM_WEIGHT = 1
 SECTION_WEIGHT = 1
 CANDIDATES_PER_SIGNAL = 500  # newest matches per signal: bounded work at any size
+FRESH_SECONDS = 10.0  # a related list is reused this long at most (see RecentRelated)
+RECENT_ENTRIES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +94,40 @@ def _explained(other: Article, score: int, original: Article) -> RelatedArticle:
         matched_terms=[t for t in original.keywords if t in other.keywords],
         same_section=other.section_id == original.section_id,
     )
+
+
+class RecentRelated:
+    """Related lists computed in the last :data:`FRESH_SECONDS`, by article and limit.
+
+    Scoring related articles is the costliest read the service has, and a list barely
+    changes from one reader to the next. A list is reused while it is younger than
+    ``fresh_seconds`` and this process has recorded no article or section event since it
+    was computed (``store.changes_written``): a change made through this process shows
+    at once, one made through another copy within ``fresh_seconds``.
+    """
+
+    def __init__(
+        self,
+        *,
+        fresh_seconds: float = FRESH_SECONDS,
+        max_entries: int = RECENT_ENTRIES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._lists: TTLCache[tuple[int, int], tuple[int, list[RelatedArticle]]] = TTLCache(
+            max_entries, fresh_seconds, timer=clock
+        )
+
+    async def get(
+        self,
+        article_id: int,
+        limit: int,
+        compute: Callable[[], Awaitable[list[RelatedArticle]]],
+    ) -> list[RelatedArticle]:
+        """The recent list for (article, limit), else ``compute()``'s, kept for next time."""
+        key, generation = (article_id, limit), store.changes_written()
+        kept = self._lists.get(key)
+        if kept is not None and kept[0] == generation:
+            return kept[1]
+        found = await compute()
+        self._lists[key] = (generation, found)  # the count read before computing
+        return found
