@@ -301,7 +301,6 @@ def base_environment(uid: str) -> dict[str, str]:
             "NEWSROOM_TOPIC_SUFFIX": f".t{uid}",
             "NEWSROOM_REVOCATION_PREFIX": f"t{uid}:auth",
             "NEWSROOM_TOPIC_PARTITIONS": "3",
-            "NEWSROOM_RELAY_POLL_INTERVAL": "0.02",
             # consumer groups of their own: other sessions on the broker never rebalance them
             "ANALYTICS_VIEWS_GROUP": f"analytics-views-{uid}",
             "ANALYTICS_EVENTS_GROUP": f"analytics-events-{uid}",

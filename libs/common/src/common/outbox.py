@@ -1,8 +1,16 @@
-"""Transactional outbox: events are written with the change, then relayed to Kafka."""
+"""Transactional outbox: events are written with the change, then relayed to Kafka.
+
+Every transaction that records an event also sends a Postgres notification on its
+schema's channel (delivered at commit, once per transaction); relays listen on it, so an
+event leaves as soon as its change commits, and a relay with nothing to do asks the
+database nothing but a check every ``poll_interval`` (in case a notification was missed
+while its listening connection was down).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import zlib
 from collections.abc import Iterator, Sequence
@@ -10,6 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from aiokafka.errors import KafkaError
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
@@ -26,6 +35,7 @@ from sqlalchemy import (
     Uuid,
     func,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -44,6 +54,20 @@ OLDEST_UNSENT = Gauge(
     ["schema"],
 )
 _JSON = JSON().with_variant(JSONB(), "postgresql")
+CHANNEL_PREFIX = "newsroom_outbox_"  # + md5 of the schema: channel names stop at 63 bytes
+# Postgres folds identical notifications of one transaction into one, sent at commit
+_ANNOUNCE = text(f"SELECT pg_notify('{CHANNEL_PREFIX}' || md5(current_schema()), '')")
+
+
+def channel(schema: str) -> str:
+    """The notification channel of a schema's outbox."""
+    return CHANNEL_PREFIX + hashlib.md5(schema.encode(), usedforsecurity=False).hexdigest()
+
+
+async def _announce(session: AsyncSession) -> None:
+    """Wake the schema's relays when the caller's transaction commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(_ANNOUNCE)
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -85,6 +109,7 @@ async def add_event(
             trace_carrier=current_trace_carrier(),
         )
     )
+    await _announce(session)
     return envelope
 
 
@@ -118,6 +143,7 @@ async def add_events(
     ]
     # an executemany of one compiled (and cached) INSERT; a multi-row VALUES is compiled anew
     await session.execute(table.insert(), rows)
+    await _announce(session)
     return envelopes
 
 
@@ -137,7 +163,7 @@ class OutboxRelay:
         publisher: EventPublisher,
         schema: str,
         batch_size: int = 200,
-        poll_interval: float = 0.05,
+        poll_interval: float = 1.0,
     ) -> None:
         self._engine = engine
         self._table = table
@@ -153,19 +179,31 @@ class OutboxRelay:
         self._stopping.set()
 
     async def run(self) -> None:
-        """Relay until stopped; backs off when there is nothing to send or Kafka fails."""
-        while not self._stopping.is_set():
-            try:
-                sent = await self.relay_once()
-            except (KafkaError, OSError) as exc:
-                log.warning("outbox relay could not publish, retrying: %r", exc)
-                sent = 0
-                await asyncio.sleep(1.0)
-            if sent < self._batch_size:
+        """Relay until stopped: at each notification, else every ``poll_interval``."""
+        listener = _Listener(self._engine, channel(self._schema))
+        try:
+            while not self._stopping.is_set():
+                await listener.ensure()
+                listener.heard.clear()  # a commit from now on wakes the next wait
                 try:
-                    await asyncio.wait_for(self._stopping.wait(), self._poll_interval)
-                except TimeoutError:
-                    pass
+                    sent = await self.relay_once()
+                except (KafkaError, OSError) as exc:
+                    log.warning("outbox relay could not publish, retrying: %r", exc)
+                    sent = 0
+                    await asyncio.sleep(1.0)
+                if sent < self._batch_size:
+                    await self._idle(listener.heard)
+        finally:
+            await listener.close()
+
+    async def _idle(self, heard: asyncio.Event) -> None:
+        """Until a notification, a stop, or ``poll_interval``, whichever comes first."""
+        waits = [asyncio.ensure_future(e.wait()) for e in (heard, self._stopping)]
+        try:
+            await asyncio.wait(waits, timeout=self._poll_interval, return_when="FIRST_COMPLETED")
+        finally:
+            for waiting in waits:
+                waiting.cancel()
 
     async def relay_once(self) -> int:
         """Publish one batch of unsent rows and mark them sent; returns how many."""
@@ -202,6 +240,49 @@ class OutboxRelay:
 
     async def before_mark_sent(self, row_ids: list[int]) -> None:
         """Hook between publishing and marking sent (fault tests stop a relay here)."""
+
+
+class _Listener:
+    """A connection of its own listening on the outbox channel (Postgres only).
+
+    ``heard`` is set at each notification. A lost connection is opened again at the
+    relay's next turn; meanwhile the relay polls.
+    """
+
+    def __init__(self, engine: AsyncEngine, name: str) -> None:
+        self.heard = asyncio.Event()
+        self._engine = engine
+        self._channel = name
+        self._conn: asyncpg.Connection | None = None
+        self._next_try = 0.0
+
+    async def ensure(self) -> None:
+        """Listening, unless the database is not Postgres or cannot be reached just now."""
+        if self._engine.dialect.name != "postgresql":
+            return
+        if self._conn is not None and not self._conn.is_closed():
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._next_try:
+            return
+        self._next_try = loop.time() + 5.0
+        dsn = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            conn = await asyncpg.connect(dsn, timeout=5)
+            await conn.add_listener(self._channel, self._notified)
+        except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+            log.warning("outbox relay cannot listen for commits, polling: %r", exc)
+            return
+        self._conn = conn
+        self.heard.set()  # commits while not listening: look once
+
+    def _notified(self, *_: object) -> None:
+        self.heard.set()
+
+    async def close(self) -> None:
+        """Stop listening."""
+        if self._conn is not None and not self._conn.is_closed():
+            await self._conn.close(timeout=2)
 
 
 def _observe_age(schema: str, rows: Sequence[Any]) -> None:

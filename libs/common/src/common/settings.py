@@ -79,7 +79,8 @@ class ServiceSettings(BaseSettings):
     metrics_host: str = "127.0.0.1"
 
     relay_in_process: bool = True
-    relay_poll_interval: float = Field(default=0.05, gt=0)
+    # relays wake at each commit that records an event; this is only their fallback check
+    relay_poll_interval: float = Field(default=1.0, gt=0)
 
     @classmethod
     def settings_customise_sources(

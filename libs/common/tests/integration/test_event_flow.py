@@ -178,3 +178,50 @@ async def _dup_count(conn: Any, event_ids: list[uuid.UUID], n: int) -> int | Non
         select(func.count()).select_from(t).where(t.c.event_id.in_(event_ids))
     )
     return count if count >= n else None
+
+
+async def test_a_relay_publishes_at_commit_not_at_its_next_poll(
+    common_infra: ServiceSettings, engine: AsyncEngine
+) -> None:
+    """The writer's notification wakes the relay: no waiting for the (long) poll interval."""
+    producer = await start_producer(common_infra, client_id="test-notify")
+    relay = OutboxRelay(
+        engine=engine,
+        table=procs.outbox,
+        publisher=EventPublisher(producer, common_infra),
+        schema=common_infra.db_schema,
+        poll_interval=60.0,
+    )
+    running = asyncio.create_task(relay.run())
+    try:
+        await poll(lambda: _all_sent(engine))  # whatever other tests left goes first
+        await asyncio.sleep(0.5)  # the relay is idle now, in its 60 s wait
+        async with transaction(session_factory(engine)) as session:
+            envelope = await add_event(
+                session,
+                procs.outbox,
+                ArticleDeleted(article_id=NOTE_IDS + 999, section_id=1),
+                key="notify",
+                producer="t",
+            )
+        committed = time.monotonic()
+        await poll(lambda: _sent(engine, envelope.event_id), deadline=10)
+        assert time.monotonic() - committed < 2.0, "sent at commit, not at the next poll"
+    finally:
+        relay.stop()
+        await asyncio.wait({running}, timeout=5)
+        await producer.stop()
+
+
+async def _all_sent(engine: AsyncEngine) -> bool:
+    async with engine.connect() as conn:
+        unsent = select(func.count()).select_from(procs.outbox)
+        return await conn.scalar(unsent.where(procs.outbox.c.sent_at.is_(None))) == 0
+
+
+async def _sent(engine: AsyncEngine, event_id: uuid.UUID) -> bool:
+    async with engine.connect() as conn:
+        sent_at = await conn.scalar(
+            select(procs.outbox.c.sent_at).where(procs.outbox.c.event_id == event_id)
+        )
+    return sent_at is not None
