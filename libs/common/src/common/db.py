@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,19 +18,21 @@ from common.settings import ServiceSettings
 
 
 def create_engine(
-    settings: ServiceSettings, *, pre_ping: bool = True, overflow: bool = True
+    settings: ServiceSettings, *, pre_ping: bool = False, overflow: bool = True
 ) -> AsyncEngine:
     """An engine whose connections see the service's schema first.
 
-    ``pre_ping`` tests each connection as it leaves the pool (BEGIN, a ping, ROLLBACK:
-    three round trips); without it a connection the server dropped fails the one
-    statement that meets it, and the pool then replaces every connection older than it.
+    ``pre_ping`` would test each connection as it leaves the pool (BEGIN, a ping,
+    ROLLBACK: three round trips per request). Without it, the default, a connection the
+    server dropped (PostgreSQL restarted) fails the one statement that meets it with a
+    503 (``common.errors``; the gateway retries idempotent calls once more), and the pool
+    then replaces every connection older than it.
     ``overflow`` opens up to as many connections again past the pool's size when busy;
     they close on return, so a steady load above the pool's size connects (TCP, TLS
     attempt, a new server process) per request. Without it a request waits for one of
     the pool's connections.
     """
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size if overflow else 0,
@@ -41,6 +44,19 @@ def create_engine(
             },
         },
     )
+    event.listen(engine.sync_engine, "checkout", _closed_is_replaced)
+    return engine
+
+
+def _closed_is_replaced(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """A pooled connection the server already closed is swapped for a new one at checkout.
+
+    asyncpg knows without asking the server (its socket saw the close), so this costs no
+    round trip; the pool retries the checkout with a fresh connection.
+    """
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise exc.DisconnectionError("the server closed this pooled connection")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

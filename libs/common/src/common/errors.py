@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ DEPENDENCY_DOWN: tuple[type[Exception], ...] = (
 
 def _dependency_down(_: Request, exc: Exception) -> JSONResponse:
     what = "redis" if isinstance(exc, RedisError) else "a backing service"
-    if isinstance(exc, OperationalError | InterfaceError):
+    if isinstance(exc, DBAPIError):
         what = "the database"
     log.warning("%s unavailable: %r", what, exc)
     return JSONResponse(
@@ -114,6 +114,14 @@ def _dependency_down(_: Request, exc: Exception) -> JSONResponse:
         status_code=503,
         headers={"Retry-After": "1"},
     )
+
+
+def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A statement whose connection the server cut (a restart, a kill) is a 503 as well;
+    any other database error stays a bug (500)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return _dependency_down(request, exc)
+    raise exc
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -130,5 +138,6 @@ def install_error_handlers(app: FastAPI) -> None:
         OSError,
     ):
         app.add_exception_handler(error, _dependency_down)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(UnicodeDecodeError, _unicode_error)

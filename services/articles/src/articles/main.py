@@ -33,11 +33,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # no pre-ping: three round trips per request on the read path; a connection
-        # the server dropped fails one request (503) and the pool renews itself. No
-        # overflow: past the pool's size a request waits for a connection instead of
+        # no overflow: past the pool's size a request waits for a connection instead of
         # opening one that closes again on return (a new connection per request)
-        engine = create_engine(settings, pre_ping=False, overflow=False)
+        engine = create_engine(settings, overflow=False)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.recent_related = RecentRelated()
