@@ -237,23 +237,25 @@ def _best(url: str, args: argparse.Namespace, headers: dict[str, str]) -> dict[s
 
 
 def profile(platform: Platform, s: Seeded, args: argparse.Namespace) -> list[str]:
-    """py-spy flame graphs (SVG) of the named endpoints' services under the same load."""
+    """py-spy profiles (collapsed stacks) of the named endpoints' services under the same load."""
     written = []
     for e in endpoints(s):
         if e.name not in args.profile:
             continue
         headers = {"authorization": f"Bearer {s.tokens[e.role]}"} if e.role else {}
         pid = platform.processes[e.service].popen.pid  # type: ignore[union-attr] # started
-        svg = ROOT / "results" / f"origin_flame_{e.name}_{args.tag}.svg"
+        out = ROOT / "results" / "profiles" / f"origin_{e.name}_{args.tag}.collapsed"
+        out.parent.mkdir(parents=True, exist_ok=True)
         spy = subprocess.Popen(
-            ["py-spy", "record", "-p", str(pid), "-o", str(svg), "-d", str(args.seconds + 2)],
+            ["py-spy", "record", "-p", str(pid), "-o", str(out), "-d", str(args.seconds + 2),
+             "--format", "raw"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )
+        )  # fmt: skip
         time.sleep(1)
         wrk(platform.url(e.service) + e.path, seconds=args.seconds, headers=headers, core=1)
         spy.wait(60)
-        written.append(svg.name)
+        written.append(str(out.relative_to(ROOT / "results")))
     return written
 
 
@@ -365,7 +367,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=[], help="endpoint or page names")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--profile", nargs="*", default=[], help="endpoints to profile")
-    parser.add_argument("--tag", default="after", help="flame graph file name suffix")
+    parser.add_argument("--tag", default="after", help="profile file name suffix")
     result = run(parser.parse_args())
     args_out = parser.parse_args().out
     args_out.parent.mkdir(exist_ok=True)
