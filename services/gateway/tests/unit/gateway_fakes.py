@@ -82,6 +82,9 @@ class FakeRedis:
     async def delete(self, *keys: str) -> int:
         return sum(self.data.pop(k, None) is not None for k in keys)
 
+    async def exists(self, *keys: str) -> int:
+        return sum(k in self.data for k in keys)
+
     async def smembers(self, key: str) -> set[bytes]:
         value = self.data.get(key)
         return {k.encode() for k in value} if isinstance(value, set) else set()

@@ -77,6 +77,39 @@ async def test_invalidation_drops_entries_and_discards_fetches_in_flight() -> No
     assert await through.cache.get("k") is None  # the stale fetch was not stored
 
 
+async def test_a_copy_waiting_on_another_fetches_itself_once_that_one_gives_up() -> None:
+    """Another copy's fetch made stale by a change on the way is not stored; the copy
+    waiting for it fetches at once instead of waiting out the lock (2 s)."""
+    redis = FakeRedis()
+    copies = [
+        CacheThrough(
+            ResponseCache(redis=redis, prefix="t", local_entries=10),  # type: ignore[arg-type]
+            redis=redis,  # type: ignore[arg-type]
+            prefix="t",
+        )
+        for _ in range(2)
+    ]
+
+    async def old() -> CachedResponse:
+        await asyncio.sleep(0.05)
+        return CachedResponse.build(b"old", "text/plain", tags=("article:1",))
+
+    async def new() -> CachedResponse:
+        return CachedResponse.build(b"new", "text/plain", tags=("article:1",))
+
+    first = asyncio.create_task(copies[0].fetch("k", old))
+    await asyncio.sleep(0.01)  # the first copy holds the fill lock
+    started = asyncio.get_running_loop().time()
+    second = asyncio.create_task(copies[1].fetch("k", new))
+    await asyncio.sleep(0.01)
+    await copies[0].cache.invalidate({"article:1"})  # the first copy's answer is now stale
+    await first
+    entry, _ = await second
+    assert entry is not None
+    assert entry.body == b"new"
+    assert asyncio.get_running_loop().time() - started < 0.5, "not the lock's 2 s"
+
+
 async def test_errors_are_passed_on_but_never_cached() -> None:
     through = _through()
 

@@ -83,7 +83,7 @@ class CacheThrough:
         except RedisError:
             mine = True
         if not mine:
-            entry = await self._wait_for_other_copy(key)
+            entry = await self._wait_for_other_copy(key, lock)
             if entry is not None:
                 return entry
         started = time.time()
@@ -100,11 +100,19 @@ class CacheThrough:
                 except RedisError:
                     pass
 
-    async def _wait_for_other_copy(self, key: str) -> CachedResponse | None:
+    async def _wait_for_other_copy(self, key: str, lock: str) -> CachedResponse | None:
+        """The entry another copy is fetching, once stored; None (fetch it here) when that
+        copy let go of the lock without storing one (its answer was an error, or a change
+        made it stale on the way), or after the lock's time."""
         deadline = time.monotonic() + self._lock_ms / 1000
         while time.monotonic() < deadline:
             await asyncio.sleep(0.02)
             entry = await self.cache.get(key)
             if entry is not None and entry.is_fresh(time.time()):
                 return entry
+            try:
+                if not await self._redis.exists(lock):
+                    return None
+            except RedisError:
+                return None
         return None
