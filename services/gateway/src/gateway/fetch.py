@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 import orjson
 
 from common.gateway_trust import GATEWAY_SECRET_HEADER
+from gateway.adapters.upstream import UpstreamResponse
 from gateway.cache.entry import CachedResponse
 from gateway.cache.flight import CacheState
 from gateway.context import Gateway
@@ -54,7 +54,7 @@ async def call(
     body: bytes | None = None,
     content_type: str | None = None,
     time_limit: float | None = None,
-) -> httpx.Response:
+) -> UpstreamResponse:
     """One request to an upstream with the caller's identity (vouched for by the secret)."""
     headers = caller.headers(content_type)
     headers[GATEWAY_SECRET_HEADER] = gw.settings.gateway_secret

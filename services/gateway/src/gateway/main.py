@@ -125,7 +125,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stack.push_async_callback(redis.aclose)
         gw = _build(settings, redis, stack, app.state.revocations)
         for upstream in gw.upstreams.values():
-            stack.push_async_callback(upstream.client.aclose)
+            stack.push_async_callback(upstream.aclose)
         producer = await start_producer(settings, client_id="gateway-views")
         stack.push_async_callback(producer.stop)
         journal = _journal(settings)

@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 
-import httpx
 import pytest
 
 from gateway.adapters.breaker import MAX_ROUTES, CircuitBreaker, UpstreamBreakers, route_class
-from gateway.adapters.upstream import Upstream
+from gateway.adapters.upstream import Upstream, UpstreamConnectError, UpstreamResponse
 from gateway.domain.errors import UpstreamUnavailableError
 
-Handler = Callable[[httpx.Request], httpx.Response]
+Handler = Callable[[str], UpstreamResponse | Awaitable[UpstreamResponse]]
+
+
+def _answer(status: int, headers: Mapping[str, str] | None = None) -> UpstreamResponse:
+    return UpstreamResponse(status, dict(headers or {}), b"{}")
+
+
+class FakeSender:
+    """Answers each request path with ``handler`` (which may raise, or wait)."""
+
+    base_url = "http://up"
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.seen: list[str] = []
+
+    async def __call__(self, method: str, path: str, **_: object) -> UpstreamResponse:
+        self.seen.append(path)
+        answer = self.handler(path)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    async def aclose(self) -> None:
+        pass
 
 
 def test_opens_after_consecutive_failures_then_probes_once() -> None:
@@ -44,15 +66,9 @@ def test_route_circuits_are_bounded() -> None:
 
 
 def _upstream(handler: Handler, *, reset_after: float = 5.0) -> tuple[Upstream, list[str]]:
-    seen: list[str] = []
-
-    def record(request: httpx.Request) -> httpx.Response:
-        seen.append(request.url.path)
-        return handler(request)
-
-    client = httpx.AsyncClient(base_url="http://up", transport=httpx.MockTransport(record))
+    sender = FakeSender(handler)
     breakers = UpstreamBreakers("t", failures=5, reset_after=reset_after)
-    return Upstream(name="t", client=client, breaker=breakers, retries=0), seen
+    return Upstream(name="t", sender=sender, breaker=breakers, retries=0), sender.seen
 
 
 async def _hammer(upstream: Upstream, path: str, times: int) -> list[int]:
@@ -61,7 +77,7 @@ async def _hammer(upstream: Upstream, path: str, times: int) -> list[int]:
 
 @pytest.mark.parametrize("status", [400, 404, 422, 429, 500])
 async def test_caller_errors_and_bugs_never_open_a_circuit(status: int) -> None:
-    upstream, seen = _upstream(lambda _: httpx.Response(status))
+    upstream, seen = _upstream(lambda _: _answer(status))
     assert await _hammer(upstream, "/api/v1/articles/9223372036854775808", 20) == [status] * 20
     assert len(seen) == 20  # every one reached the service
     assert not upstream.breaker.is_open
@@ -69,10 +85,10 @@ async def test_caller_errors_and_bugs_never_open_a_circuit(status: int) -> None:
 
 
 async def test_a_failing_route_fails_fast_alone() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path.startswith("/api/v1/search"):
-            return httpx.Response(503, headers={"retry-after": "1"})
-        return httpx.Response(200, json={})
+    def handler(path: str) -> UpstreamResponse:
+        if path.startswith("/api/v1/search"):
+            return _answer(503, {"retry-after": "1"})
+        return _answer(200)
 
     upstream, seen = _upstream(handler)
     assert await _hammer(upstream, "/api/v1/search", 5) == [503] * 5
@@ -85,8 +101,8 @@ async def test_a_failing_route_fails_fast_alone() -> None:
 
 
 async def test_an_unreachable_upstream_is_cut_off_for_every_route() -> None:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused", request=request)
+    def refuse(path: str) -> UpstreamResponse:
+        raise UpstreamConnectError("refused")
 
     upstream, seen = _upstream(refuse)
     for _ in range(5):
@@ -102,15 +118,14 @@ async def test_half_open_lets_one_probe_at_a_time_and_closes_on_success() -> Non
     healthy = asyncio.Event()
     release = asyncio.Event()
 
-    async def answer(request: httpx.Request) -> httpx.Response:
+    async def answer(path: str) -> UpstreamResponse:
         if not healthy.is_set():
-            return httpx.Response(502)
+            return _answer(502)
         await release.wait()
-        return httpx.Response(200, json={})
+        return _answer(200)
 
-    client = httpx.AsyncClient(base_url="http://up", transport=httpx.MockTransport(answer))
-    breakers = UpstreamBreakers("t", failures=5, reset_after=0.05)
-    upstream = Upstream(name="t", client=client, breaker=breakers, retries=0)
+    upstream, _ = _upstream(answer, reset_after=0.05)
+    breakers = upstream.breaker
     assert await _hammer(upstream, "/api/v1/hot", 5) == [502] * 5
     healthy.set()
     await asyncio.sleep(0.06)
@@ -127,14 +142,12 @@ async def test_half_open_lets_one_probe_at_a_time_and_closes_on_success() -> Non
 async def test_a_cancelled_probe_frees_the_slot() -> None:
     stall = asyncio.Event()
 
-    async def answer(request: httpx.Request) -> httpx.Response:
+    async def answer(path: str) -> UpstreamResponse:
         if stall.is_set():
             await asyncio.sleep(10)
-        return httpx.Response(504)
+        return _answer(504)
 
-    client = httpx.AsyncClient(base_url="http://up", transport=httpx.MockTransport(answer))
-    breakers = UpstreamBreakers("t", failures=5, reset_after=0.05)
-    upstream = Upstream(name="t", client=client, breaker=breakers, retries=0)
+    upstream, _ = _upstream(answer, reset_after=0.05)
     assert await _hammer(upstream, "/api/v1/hot", 5) == [504] * 5
     stall.set()
     await asyncio.sleep(0.06)

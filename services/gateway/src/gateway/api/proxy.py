@@ -54,6 +54,6 @@ async def route(request: Request, gw: GatewayDep) -> Response:
         body=body,
         content_type=request.headers.get("content-type"),
     )
-    headers = {k: v for k, v in response.headers.items() if k in PASSED_BACK}
+    headers = {k: v for k, v in response.headers.items() if k.lower() in PASSED_BACK}
     headers.update({"Cache-Control": PRIVATE, "Vary": VARY})
     return Response(content=response.content, status_code=response.status_code, headers=headers)
