@@ -4,7 +4,9 @@ Only instances that ask for it run one (the ``cluster`` instance, for tests); th
 nodes listen on the instance's Redis port + 1 to + 6, beside its plain Redis. The
 replicas make failovers testable (``CLUSTER FAILOVER`` on a replica, or a killed primary
 whose replica is promoted). A cluster created earlier with three primaries only gets
-the missing nodes added as replicas; after a failover the roles stay as they are.
+the missing nodes added as replicas; after a failover the roles stay as they are. The
+nodes' cluster bus listens on port + 100 (see :func:`bus_port`); a cluster created before
+that remembers the old bus ports: remove ``.dev/cluster/redis-cluster`` to create it anew.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ def seed_nodes() -> str:
     return ",".join(f"{HOST}:{port}" for port in ports())
 
 
+def bus_port(port: int) -> int:
+    """A node's cluster bus port: its port + 100, not Redis's default + 10000, which would
+    put the bus inside the ephemeral port range (32768+), where any outgoing connection
+    can hold the port a starting node needs."""
+    return port + 100
+
+
 def _dir(port: int) -> str:
     return str(HOME / "redis-cluster" / str(port))
 
@@ -48,6 +57,7 @@ def _argv(port: int) -> list[str]:
     return [
         server, "--bind", HOST, "--port", str(port), "--dir", _dir(port),
         "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+        "--cluster-port", str(bus_port(port)),
         "--cluster-node-timeout", "2000", "--appendonly", "yes", "--daemonize", "no",
         "--logfile", "", "--lazyfree-lazy-expire", "yes",
         "--proc-title-template", f"{{title}} {{listen-addr}} {_dir(port)}",
