@@ -10,7 +10,12 @@ from collections.abc import Awaitable, Callable, Mapping
 import pytest
 
 from gateway.adapters.breaker import MAX_ROUTES, CircuitBreaker, UpstreamBreakers, route_class
-from gateway.adapters.upstream import Upstream, UpstreamConnectError, UpstreamResponse
+from gateway.adapters.upstream import (
+    Upstream,
+    UpstreamConnectError,
+    UpstreamRequest,
+    UpstreamResponse,
+)
 from gateway.domain.errors import UpstreamUnavailableError
 
 Handler = Callable[[str], UpstreamResponse | Awaitable[UpstreamResponse]]
@@ -29,9 +34,9 @@ class FakeSender:
         self.handler = handler
         self.seen: list[str] = []
 
-    async def __call__(self, method: str, path: str, **_: object) -> UpstreamResponse:
-        self.seen.append(path)
-        answer = self.handler(path)
+    async def __call__(self, request: UpstreamRequest) -> UpstreamResponse:
+        self.seen.append(request.path)
+        answer = self.handler(request.path)
         return await answer if inspect.isawaitable(answer) else answer
 
     async def aclose(self) -> None:

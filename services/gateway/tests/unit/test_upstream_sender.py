@@ -11,7 +11,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from gateway.adapters.upstream import HttpSender, UpstreamBrokenError, UpstreamConnectError
+from gateway.adapters.upstream import (
+    HttpSender,
+    UpstreamBrokenError,
+    UpstreamConnectError,
+    UpstreamRequest,
+)
 
 
 async def _echo(request: web.Request) -> web.Response:
@@ -47,12 +52,13 @@ async def test_a_request_goes_out_whole_and_comes_back_whole(server: TestServer)
     sender = HttpSender(str(server.make_url("")), timeout=2, connect_timeout=0.5)
     try:
         answer = await sender(
-            "POST",
-            "/api/v1/articles/7/comments",
-            params=[("q", "乡村振兴"), ("q", "两会")],
-            headers={"x-client-id": "c1", "content-type": "application/json"},
-            content='{"body": "好"}'.encode(),
-            time_limit=None,
+            UpstreamRequest(
+                "POST",
+                "/api/v1/articles/7/comments",
+                params=[("q", "乡村振兴"), ("q", "两会")],
+                headers={"x-client-id": "c1", "content-type": "application/json"},
+                content='{"body": "好"}'.encode(),
+            )
         )
     finally:
         await sender.aclose()
@@ -75,7 +81,7 @@ async def test_a_refused_connection_is_a_connect_error() -> None:
     sender = HttpSender(f"http://127.0.0.1:{port}", timeout=2, connect_timeout=0.5)
     try:
         with pytest.raises(UpstreamConnectError):
-            await sender("GET", "/x", params=None, headers=None, content=None, time_limit=None)
+            await sender(UpstreamRequest("GET", "/x"))
     finally:
         await sender.aclose()
 
@@ -86,6 +92,6 @@ async def test_an_answer_past_the_callers_deadline_is_a_broken_exchange(
     sender = HttpSender(str(server.make_url("")), timeout=5, connect_timeout=0.5)
     try:
         with pytest.raises(UpstreamBrokenError):
-            await sender("GET", "/slow", params=None, headers=None, content=None, time_limit=0.2)
+            await sender(UpstreamRequest("GET", "/slow", time_limit=0.2))
     finally:
         await sender.aclose()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import aiohttp
@@ -44,6 +44,18 @@ class UpstreamResponse:
     content: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class UpstreamRequest:
+    """One request to an upstream, as built by :meth:`Upstream.request`."""
+
+    method: str
+    path: str  # absolute, under the upstream's base URL
+    params: list[tuple[str, str]] | None = None
+    headers: Mapping[str, str] | None = None
+    content: bytes | None = None
+    time_limit: float | None = None  # the whole exchange's deadline, else the client's
+
+
 class UpstreamConnectError(Exception):
     """The upstream could not be reached at all (refused, no route, connect timeout)."""
 
@@ -57,16 +69,7 @@ class Sender(Protocol):
 
     base_url: str
 
-    async def __call__(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: list[tuple[str, str]] | None,
-        headers: Mapping[str, str] | None,
-        content: bytes | None,
-        time_limit: float | None,
-    ) -> UpstreamResponse: ...
+    async def __call__(self, request: UpstreamRequest) -> UpstreamResponse: ...
 
     async def aclose(self) -> None: ...
 
@@ -101,29 +104,20 @@ class HttpSender:
             )
         return self._session
 
-    async def __call__(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: list[tuple[str, str]] | None,
-        headers: Mapping[str, str] | None,
-        content: bytes | None,
-        time_limit: float | None,
-    ) -> UpstreamResponse:
+    async def __call__(self, request: UpstreamRequest) -> UpstreamResponse:
         """One exchange; failures as :class:`UpstreamConnectError` or
         :class:`UpstreamBrokenError`."""
-        timeout = self._default_timeout
-        if time_limit is not None:  # the caller's deadline for the whole exchange
-            connect = min(self._connect_timeout, time_limit)
-            timeout = aiohttp.ClientTimeout(total=time_limit, sock_connect=connect)
+        timeout, limit = self._default_timeout, request.time_limit
+        if limit is not None:  # the caller's deadline for the whole exchange
+            connect = min(self._connect_timeout, limit)
+            timeout = aiohttp.ClientTimeout(total=limit, sock_connect=connect)
         try:
             async with self._client().request(
-                method,
-                self.base_url + path,
-                params=params or None,
-                headers=headers,
-                data=content,
+                request.method,
+                self.base_url + request.path,
+                params=request.params or None,
+                headers=request.headers,
+                data=request.content,
                 allow_redirects=False,
                 timeout=timeout,
             ) as response:
@@ -167,12 +161,13 @@ class Upstream:
             raise ValueError(f"upstream path must be absolute: {path!r}")
         attempts = 1 + (self.retries if method in IDEMPOTENT else 0)
         route = route_class(path)
+        call = UpstreamRequest(method, path, params, headers, content, time_limit)
         for attempt in range(1, attempts + 1):
             if not self.breaker.allow(route):
                 CALLS.labels(self.name, "circuit_open").inc()
                 raise UpstreamUnavailableError(f"{self.name} {route} is unavailable (circuit open)")
             try:
-                response = await self._send(method, path, params, headers, content, time_limit)
+                response = await self._send(call)
             except (UpstreamConnectError, UpstreamBrokenError) as exc:
                 self._transport_failed(route, exc)
                 retry_safe = method in IDEMPOTENT or isinstance(exc, UpstreamConnectError)
@@ -213,38 +208,23 @@ class Upstream:
         else:  # reached but slow or cut off: this route only
             self.breaker.route_failed(route)
 
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        params: list[tuple[str, str]] | None,
-        headers: Mapping[str, str] | None,
-        content: bytes | None,
-        time_limit: float | None,
-    ) -> UpstreamResponse:
+    async def _send(self, call: UpstreamRequest) -> UpstreamResponse:
         # a client span, and its context in traceparent, so the service's spans join the trace
         with (
             LATENCY.labels(self.name).time(),
             _tracer.start_as_current_span(
-                method,
+                call.method,
                 kind=SpanKind.CLIENT,
                 attributes={
-                    "http.request.method": method,
-                    "url.full": self.sender.base_url + path,
+                    "http.request.method": call.method,
+                    "url.full": self.sender.base_url + call.path,
                     "peer.service": self.name,
                 },
             ) as span,
         ):
-            outgoing = dict(headers or {})
+            outgoing = dict(call.headers or {})
             propagate.inject(outgoing)
-            response = await self.sender(
-                method,
-                path,
-                params=params,
-                headers=outgoing,
-                content=content,
-                time_limit=time_limit,
-            )
+            response = await self.sender(replace(call, headers=outgoing))
             span.set_attribute("http.response.status_code", response.status_code)
             return response
 
