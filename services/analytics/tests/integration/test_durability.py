@@ -67,7 +67,9 @@ async def test_counts_stay_exact_when_the_consumer_is_killed_mid_batch(
     settings = analytics_isolated.model_copy(update={"views_per_call": 500})
     await ensure_topics(settings, [VIEWS_TOPIC, ARTICLES_TOPIC, COMMENTS_TOPIC])
     articles = [new_article_id() for _ in range(40)]
-    traffic = mixed_traffic(articles, batches=200, size=250, seed=1)
+    # enough views that the consumer is still busy when it is killed: it is killed once it
+    # has counted a tenth of them (about 30,000-40,000 of the 150,000 by then, here)
+    traffic = mixed_traffic(articles, batches=200, size=750, seed=1)
     # the same rules applied by one process that is never killed give the expected numbers
     async with AsyncExitStack() as stack:
         reference = await start_consumers(
@@ -95,7 +97,7 @@ async def test_counts_stay_exact_when_the_consumer_is_killed_mid_batch(
                 env = LiveEnv(settings, rt, reference.publisher, reference.producer)
 
                 async def partly() -> None:
-                    assert await counted_views(env, articles) > total // 4
+                    assert await counted_views(env, articles) > total // 10
 
                 await eventually(partly, within=60)
                 process.send_signal(signal.SIGKILL)  # no chance to commit or clean up
