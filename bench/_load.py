@@ -62,6 +62,12 @@ def wrk(
     return Run(float(rate.group(1)), _ms(p50.group(1)), _ms(p99.group(1)), int(total.group(1)))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU a process (all its threads) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pin(pid: int, cores: str) -> None:
     """Every thread of a process onto the given cores (``taskset -a``)."""
     if (os.cpu_count() or 1) > 1:

@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from _load import UA, pin, wrk
+from _load import UA, cpu_seconds, pin, wrk
 from gateway_read import _uvicorn, _wait
 
 ROOT = Path(__file__).resolve().parent
@@ -227,13 +227,22 @@ def _baseline_params(platform: Platform, s: Seeded) -> dict[str, Any]:
     }
 
 
-def _best(url: str, args: argparse.Namespace, headers: dict[str, str]) -> dict[str, float]:
-    runs = [
-        wrk(url, seconds=args.seconds, connections=16, headers=headers, core=1)
-        for _ in range(args.rounds)
-    ]
-    best = max(runs, key=lambda r: r.rps)
-    return {"rps": round(best.rps, 1), "p50_ms": best.p50_ms, "p99_ms": best.p99_ms}
+def _best(
+    url: str, args: argparse.Namespace, headers: dict[str, str], pid: int
+) -> dict[str, float]:
+    """The best of the rounds, with the server's CPU time per request in that round."""
+    runs = []
+    for _ in range(args.rounds):
+        cpu = cpu_seconds(pid)
+        run = wrk(url, seconds=args.seconds, connections=16, headers=headers, core=1)
+        runs.append((run, (cpu_seconds(pid) - cpu) / run.requests))
+    best, cpu_per_request = max(runs, key=lambda r: r[0].rps)
+    return {
+        "rps": round(best.rps, 1),
+        "p50_ms": best.p50_ms,
+        "p99_ms": best.p99_ms,
+        "cpu_us_per_request": round(cpu_per_request * 1e6),
+    }
 
 
 def profile(platform: Platform, s: Seeded, args: argparse.Namespace) -> list[str]:
@@ -246,21 +255,24 @@ def profile(platform: Platform, s: Seeded, args: argparse.Namespace) -> list[str
         pid = platform.processes[e.service].popen.pid  # type: ignore[union-attr] # started
         out = ROOT / "results" / "profiles" / f"origin_{e.name}_{args.tag}.collapsed"
         out.parent.mkdir(parents=True, exist_ok=True)
+        seconds = round(args.seconds + 2)  # py-spy takes whole seconds
         spy = subprocess.Popen(
-            ["py-spy", "record", "-p", str(pid), "-o", str(out), "-d", str(args.seconds + 2),
-             "--format", "raw"],
+            ["py-spy", "record", "-p", str(pid), "-o", str(out), "-d", str(seconds),
+             "-r", "250", "--format", "raw"],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )  # fmt: skip
         time.sleep(1)
         wrk(platform.url(e.service) + e.path, seconds=args.seconds, headers=headers, core=1)
-        spy.wait(60)
+        _, errors = spy.communicate(timeout=60)
+        if spy.returncode != 0:
+            raise RuntimeError(f"py-spy failed on {e.service}: {errors.decode()[-2000:]}")
         written.append(str(out.relative_to(ROOT / "results")))
     return written
 
 
 def measure_endpoints(
-    platform: Platform, s: Seeded, baseline: str, args: argparse.Namespace
+    platform: Platform, s: Seeded, baseline: str, baseline_pid: int, args: argparse.Namespace
 ) -> dict[str, Any]:
     """Each endpoint and its baseline, alternately, both pinned to core 0."""
     found = {}
@@ -273,13 +285,15 @@ def measure_endpoints(
         httpx.get(f"{baseline}/{e.name}", timeout=10).raise_for_status()
         wrk(url, seconds=1, headers=headers, core=1)  # warm-up
         wrk(f"{baseline}/{e.name}", seconds=1, core=1)
-        service = _best(url, args, headers)
-        base = _best(f"{baseline}/{e.name}", args, {})
+        pid = platform.processes[e.service].popen.pid  # type: ignore[union-attr] # started
+        service = _best(url, args, headers, pid)
+        base = _best(f"{baseline}/{e.name}", args, {}, baseline_pid)
         ratio = round(service["rps"] / base["rps"], 3)
         found[e.name] = {"path": e.path, "service": service, "baseline": base, "ratio": ratio}
         print(
             f"{e.name:16} {service['rps']:8.0f} req/s vs baseline {base['rps']:8.0f} "
-            f"= {ratio:.3f}x  (p99 {service['p99_ms']:.1f} vs {base['p99_ms']:.1f} ms)",
+            f"= {ratio:.3f}x  (p99 {service['p99_ms']:.1f} vs {base['p99_ms']:.1f} ms; CPU "
+            f"{service['cpu_us_per_request']} vs {base['cpu_us_per_request']} us/request)",
             flush=True,
         )
     return found
@@ -331,7 +345,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             pid = platform.processes[name].popen.pid  # type: ignore[union-attr] # started
             pin(pid, "0")
         pin(baseline_proc.pid, "0")
-        measured = measure_endpoints(platform, s, baseline, args)
+        measured = measure_endpoints(platform, s, baseline, baseline_proc.pid, args)
         flames = profile(platform, s, args) if args.profile else []
         for name in ("articles", "comments", "analytics"):
             pin(platform.processes[name].popen.pid, "0,1")  # type: ignore[union-attr] # started

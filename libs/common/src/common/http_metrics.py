@@ -15,6 +15,8 @@ from prometheus_client.core import REGISTRY, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from common.http_spans import end_server_span, start_server_span
+
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
 LABELS = ("http_request_method", "http_route", "http_response_status_code")
 NAME = "http_server_request_duration_seconds"
@@ -86,6 +88,8 @@ async def observed(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> 
     """Run ``app`` for one request and count it, whatever it answers (500 if it raises)."""
     started = time.perf_counter()
     status = 500
+    error: BaseException | None = None
+    span, token = start_server_span(scope)
 
     async def send_status(message: Message) -> None:
         nonlocal status
@@ -95,5 +99,10 @@ async def observed(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> 
 
     try:
         await app(scope, receive, send_status)
+    except BaseException as exc:
+        error = exc
+        raise
     finally:
-        HTTP_SERVER.observe(scope["method"], route_of(scope), status, time.perf_counter() - started)
+        method, route = scope["method"], route_of(scope)
+        HTTP_SERVER.observe(method, route, status, time.perf_counter() - started)
+        end_server_span(span, token, method=method, route=route, status=status, error=error)

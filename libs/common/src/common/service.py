@@ -56,6 +56,9 @@ def create_service_app(
         lifespan=_closing_revocations(_probed(lifespan)),
         **_api_docs(settings),
         dependencies=[Depends(optional_principal)],
+        # no FastAPI telemetry: the request's span is common.http_spans' (about 30 us a
+        # request, against about 230 us for FastAPI's own), its metrics common.http_metrics'
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(

@@ -9,8 +9,6 @@ from typing import IO, Any
 
 from fastapi import FastAPI
 from opentelemetry import context, propagate, trace
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -44,16 +42,8 @@ def configure_telemetry(settings: ServiceSettings, *, app: FastAPI | None = None
         # (the OTel instrumentations would add http_client_duration_milliseconds and the like).
         serve_metrics(settings)
     if app is not None and id(app) not in _instrumented_apps:
+        # each request's server span is opened where it is counted (common.http_metrics)
         _instrumented_apps.add(id(app))
-        if settings.tracing:
-            # traces only: request metrics are common.http_metrics' (seconds, one series shape);
-            # one server span per request, without a child span per ASGI send and receive
-            FastAPIInstrumentor.instrument_app(
-                app,
-                excluded_urls="healthz,readyz,metrics",
-                meter_provider=NoOpMeterProvider(),
-                exclude_spans=["receive", "send"],
-            )
         app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
 
 
