@@ -144,3 +144,24 @@ async def test_unpublished_article_hides_its_comments(comments_app: CommentsDriv
     await comments_app.apply(ArticleUnpublished(article_id=article, section_id=1))
     assert marker not in await _everything_public(comments_app, article, {})
     assert (await comments_app.http.get(f"/api/v1/comments/{done['id']}")).status_code == 404
+
+
+async def test_latest_within_a_section_lists_its_whole_subtree_only(
+    comments_app: CommentsDriver,
+) -> None:
+    parent, child, elsewhere = next_id(), next_id(), next_id()
+    inside = await comments_app.article(section_path=[parent, child])
+    outside = await comments_app.article(section_path=[elsewhere])
+    deep = await comments_app.submit(inside, "子栏目里的评论", user=next_id())
+    other = await comments_app.submit(outside, "别的栏目", user=next_id())
+
+    async def latest(section: int) -> list[int]:
+        found = await comments_app.http.get(
+            "/api/v1/comments/latest", params={"section": section, "limit": 50}
+        )
+        assert found.status_code == 200
+        return [c["id"] for c in found.json()["items"]]
+
+    assert await latest(parent) == [deep["id"]]  # a subsection's comment is in its parent's
+    assert await latest(child) == [deep["id"]]
+    assert await latest(elsewhere) == [other["id"]]

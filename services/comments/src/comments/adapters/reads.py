@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import (
+    BigInteger,
+    CompoundSelect,
+    Integer,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from comments.adapters.tables import articles, comments
@@ -32,20 +43,70 @@ _visible_article = and_(
 )
 
 
-async def thread_head(session: AsyncSession, article_id: int) -> tuple[bool, int]:
-    """Whether readers may see the article's comments, and how many are approved."""
+def _thread_head() -> Select[Any]:
     approved = (
         select(func.count())
-        .where(c.article_id == article_id, c.status == "approved")
+        .where(c.article_id == bindparam("article_id"), c.status == "approved")
         .scalar_subquery()
     )
-    row = (
-        await session.execute(
-            select(articles.c.status.in_(VISIBLE_ARTICLE), approved).where(
-                articles.c.article_id == article_id
-            )
+    return select(articles.c.status.in_(VISIBLE_ARTICLE), approved).where(
+        articles.c.article_id == bindparam("article_id")
+    )
+
+
+def _thread_rows(*, after_cursor: bool) -> CompoundSelect[Any]:
+    roots = select(*COLUMNS).where(
+        c.article_id == bindparam("article_id"), c.status == "approved", c.parent_id.is_(None)
+    )
+    if after_cursor:
+        roots = roots.where(c.id < bindparam("before_id"))
+    page = roots.order_by(c.id.desc()).limit(bindparam("limit", type_=Integer)).cte("page")
+    replies = select(*COLUMNS).where(
+        c.root_id.in_(select(page.c.id)), c.status == "approved", c.parent_id.is_not(None)
+    )
+    return select(page).union_all(replies)
+
+
+def _approved_counts() -> Select[Any]:
+    return (
+        select(c.article_id, func.count())
+        .join(articles, _visible_article)
+        .where(
+            c.article_id == any_(bindparam("article_ids", type_=ARRAY(BigInteger))),
+            c.status == "approved",
         )
-    ).first()
+        .group_by(c.article_id)
+    )
+
+
+def _latest_approved(*, in_section: bool) -> Select[Any]:
+    query = (
+        select(*COLUMNS, articles.c.title, articles.c.section_id)
+        .join(articles, _visible_article)
+        .where(c.status == "approved")
+    )
+    if in_section:
+        query = query.where(
+            articles.c.section_path.contains(bindparam("section_path", type_=ARRAY(Integer)))
+        )
+    return query.order_by(c.published_at.desc()).limit(bindparam("limit", type_=Integer))
+
+
+# The public reads are the busiest statements: each is built once, with bound parameters,
+# so a request neither builds a statement nor computes its cache key (a third of the CPU
+# of a counts request went to building it).
+THREAD_HEAD = _thread_head()
+THREAD_ROWS = {False: _thread_rows(after_cursor=False), True: _thread_rows(after_cursor=True)}
+APPROVED_COUNTS = _approved_counts()
+LATEST_APPROVED = {
+    False: _latest_approved(in_section=False),
+    True: _latest_approved(in_section=True),
+}
+
+
+async def thread_head(session: AsyncSession, article_id: int) -> tuple[bool, int]:
+    """Whether readers may see the article's comments, and how many are approved."""
+    row = (await session.execute(THREAD_HEAD, {"article_id": article_id})).first()
     return (bool(row[0]), int(row[1])) if row is not None else (False, 0)
 
 
@@ -54,43 +115,27 @@ async def thread_rows(
 ) -> tuple[Sequence[Any], Sequence[Any]]:
     """Approved top-level comments (newest first, below ``before_id``) and their approved
     replies (oldest first, so parents come before children), in one statement."""
-    roots = select(*COLUMNS).where(
-        c.article_id == article_id, c.status == "approved", c.parent_id.is_(None)
-    )
-    if before_id is not None:
-        roots = roots.where(c.id < before_id)
-    page = roots.order_by(c.id.desc()).limit(limit).cte("page")
-    replies = select(*COLUMNS).where(
-        c.root_id.in_(select(page.c.id)), c.status == "approved", c.parent_id.is_not(None)
-    )
-    rows = (await session.execute(select(page).union_all(replies))).all()
+    params = {"article_id": article_id, "before_id": before_id, "limit": limit}
+    rows = (await session.execute(THREAD_ROWS[before_id is not None], params)).all()
     top = sorted((r for r in rows if r.parent_id is None), key=lambda r: -r.id)
     return top, sorted((r for r in rows if r.parent_id is not None), key=lambda r: r.id)
 
 
 async def approved_counts(session: AsyncSession, article_ids: list[int]) -> dict[int, int]:
     """Approved comments per visible article."""
-    query = (
-        select(c.article_id, func.count())
-        .join(articles, _visible_article)
-        .where(c.article_id.in_(article_ids), c.status == "approved")
-        .group_by(c.article_id)
-    )
-    return {int(a): int(n) for a, n in (await session.execute(query)).all()}
+    rows = await session.execute(APPROVED_COUNTS, {"article_ids": article_ids})
+    return {int(a): int(n) for a, n in rows.all()}
 
 
 async def latest_approved(
     session: AsyncSession, *, limit: int, section_id: int | None
 ) -> Sequence[Any]:
     """Newest approved comments on visible articles, optionally within a section subtree."""
-    query = (
-        select(*COLUMNS, articles.c.title, articles.c.section_id)
-        .join(articles, _visible_article)
-        .where(c.status == "approved")
-    )
-    if section_id is not None:
-        query = query.where(articles.c.section_path.contains([section_id]))
-    return (await session.execute(query.order_by(c.published_at.desc()).limit(limit))).all()
+    params = {"limit": limit, "section_path": [section_id]}
+    rows: Sequence[Any] = (
+        await session.execute(LATEST_APPROVED[section_id is not None], params)
+    ).all()
+    return rows
 
 
 def owned_by(viewer: Viewer) -> Any:
