@@ -45,8 +45,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--off", action="store_true", help="profile with tracing off")
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--tag", default="", help="file name suffix (default: on / off)")
     args = parser.parse_args()
-    tag = "off" if args.off else "on"
+    tag = args.tag or ("off" if args.off else "on")
     with ExitStack() as stack:
         if args.off:
             env = {"NEWSROOM_TRACING": "false"}

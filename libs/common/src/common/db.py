@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -15,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from common.settings import ServiceSettings
+
+Reader = AsyncSession | AsyncConnection  # what a read runs on: a session or a bare connection
 
 
 def create_engine(
@@ -62,6 +65,19 @@ def _closed_is_replaced(dbapi_connection: Any, record: Any, proxy: Any) -> None:
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A bare connection (no ORM session) in autocommit, for reads: no BEGIN and no
+    COMMIT or ROLLBACK, which took about half the CPU of a one-statement read.
+
+    Each statement sees its own snapshot, so a read that needs one consistent view over
+    several statements takes a transaction instead.
+    """
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        yield conn
 
 
 @asynccontextmanager

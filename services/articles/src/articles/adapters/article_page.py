@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import text
 
-from articles.adapters.store import FULL_COLUMNS, Reader
+from articles.adapters.store import FULL_COLUMNS
 from articles.domain.records import Article, Neighbour
 from articles.domain.sections import Section
+from common.db import Reader
 
 _COLUMNS = ", ".join(c.name for c in FULL_COLUMNS)
 _SECTION_FIELDS = (

@@ -6,19 +6,19 @@ from typing import Any
 
 from sqlalchemy import Text, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from articles.adapters.tables import article_revisions, articles, outbox, sections
 from articles.domain.records import Article
 from articles.domain.sections import Section, SectionTree
+from common.db import Reader
 from common.events import EventData
 from common.outbox import add_event
 
 PRODUCER = "articles"
 # what read queries run on: a session (inside a transaction) or a bare connection
 # (Database.reading(): autocommit, no ORM session in the way)
-Reader = AsyncSession | AsyncConnection
 _HEAVY = {"search_vector", "body_html", "body_text"}
 LIST_COLUMNS: list[Any] = [c for c in articles.c if c.name not in _HEAVY] + [
     literal("").label("body_html"),
@@ -32,7 +32,7 @@ def tsvector(document: str) -> ColumnElement[Any]:
     return cast(cast(literal(document), Text), TSVECTOR)
 
 
-async def load_tree(session: AsyncSession) -> SectionTree:
+async def load_tree(session: Reader) -> SectionTree:
     """Every section (a few dozen rows) as a tree."""
     rows = (await session.execute(select(sections))).all()
     return SectionTree.of(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from articles.domain.related import RecentRelated
 from articles.settings import Settings
-from common.db import transaction
+from common.db import reading, transaction
 
 
 class Database:
@@ -27,17 +27,9 @@ class Database:
         async with transaction(self._sessions) as session:
             yield session
 
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncConnection]:
-        """A bare connection (no ORM session) for reads only, in autocommit: no
-        BEGIN/COMMIT round trips.
-
-        Each statement sees its own snapshot, so a read that needs one consistent view
-        over several statements takes :meth:`transaction` instead.
-        """
-        async with self._engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            yield conn
+    def reading(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A bare autocommit connection for reads (:func:`common.db.reading`)."""
+        return reading(self._engine)
 
 
 # async: a plain ``def`` dependency would run in a worker thread (a thread hop per request)

@@ -70,14 +70,14 @@ async def search_articles(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> SearchPage:
     """Published articles matching every word of ``q``, best first."""
-    async with db.transaction() as session:
+    async with db.reading() as conn:  # the tree and the search need no common snapshot
         ids = None
         if section is not None:
-            tree = await section_tree(session)
+            tree = await section_tree(conn)
             tree.get(section)
             ids = tree.subtree_ids(section)
         result = await search.search_articles(
-            session,
+            conn,
             q=q,
             section_ids=ids,
             date_from=search.parse_bound(from_, name="from", end=False),

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from articles.adapters.store import Reader
 from articles.api.deps import DatabaseDep
 from articles.api.mapping import article_body, json_response, page_body
 from articles.api.schemas import ArticleOut, ArticlePage
 from articles.domain import reactions, reading
 from common.auth import OptionalPrincipal, Principal
+from common.db import Reader
 from common.ranges import ArticleId
 
 router = APIRouter(prefix="/api/v1/articles", tags=["reading"])

@@ -26,16 +26,16 @@ router = APIRouter(prefix="/api/v1/sections", tags=["sections"])
 @router.get("")
 async def list_sections(db: DatabaseDep) -> SectionTreeOut:
     """Every section as a tree, children in display order."""
-    async with db.transaction() as session:
-        tree = await section_admin.section_tree(session)
+    async with db.reading() as conn:
+        tree = await section_admin.section_tree(conn)
     return SectionTreeOut(items=[section_node(tree, s) for s in tree.children.get(None, [])])
 
 
 @router.get("/{section_id}")
 async def get_section(section_id: SectionId, db: DatabaseDep) -> SectionDetail:
     """One section with breadcrumbs, children and effective comment settings."""
-    async with db.transaction() as session:
-        tree = await section_admin.section_tree(session)
+    async with db.reading() as conn:
+        tree = await section_admin.section_tree(conn)
     return section_detail(tree, section_id)
 
 

@@ -9,13 +9,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from articles.adapters import store
-from articles.adapters.store import Reader
 from articles.adapters.tables import articles, favourites, recommends
 from articles.domain.events import article_key
 from articles.domain.reading import _numbered, check_limit
 from articles.domain.records import Article, Page
 from articles.domain.text_rules import check_text
 from articles.domain.workflow import READER_VISIBLE
+from common.db import Reader
 from common.errors import InvalidInputError, NotFoundError
 from common.events.articles import ArticleFavourited, ArticleRecommended
 

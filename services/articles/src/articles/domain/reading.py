@@ -9,13 +9,13 @@ from sqlalchemy import Select, bindparam, func, literal, select, tuple_
 
 from articles.adapters import store
 from articles.adapters.article_page import article_page
-from articles.adapters.store import Reader
 from articles.adapters.tables import articles, sections
 from articles.domain.cursor import Cursor, time_cursor
 from articles.domain.records import Article, Neighbour, Page
 from articles.domain.sections import SectionTree
 from articles.domain.slugs import ARTICLE_SLUG, id_from_slug
 from articles.domain.workflow import READER_VISIBLE, Status
+from common.db import Reader
 from common.errors import InvalidInputError, NotFoundError
 
 MAX_LIMIT = 100

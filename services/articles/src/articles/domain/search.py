@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import Float, Text, cast, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import TSQUERY
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from articles.adapters import store
 from articles.adapters.tables import articles
@@ -16,6 +15,7 @@ from articles.domain.cursor import Cursor, rank_cursor
 from articles.domain.reading import PUBLISHED, check_limit
 from articles.domain.records import Article
 from articles.domain.search_text import SearchQuery, highlight, parse_query, snippet
+from common.db import Reader
 from common.errors import InvalidInputError
 from common.ranges import check_moment
 
@@ -98,7 +98,7 @@ def _newest_matches(
 
 
 async def search_articles(
-    session: AsyncSession,
+    session: Reader,
     *,
     q: str,
     section_ids: list[int] | None = None,

@@ -14,6 +14,7 @@ from articles.domain.events import section_key, settings_changed
 from articles.domain.sections import Section, SectionTree
 from articles.domain.slugs import SECTION_SLUG, slug_base
 from articles.domain.text_rules import check_text
+from common.db import Reader
 from common.errors import ConflictError, InvalidInputError
 from common.events.articles import CommentPolicy
 
@@ -103,6 +104,6 @@ async def update_section(
     return after_tree.get(section_id)
 
 
-async def section_tree(session: AsyncSession) -> SectionTree:
+async def section_tree(session: Reader) -> SectionTree:
     """All sections."""
     return await store.load_tree(session)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from comments.adapters.tables import articles, comments
 from comments.domain.model import Viewer
+from common.db import Reader
 
 VISIBLE_ARTICLE = ("published", "archived")
 c = comments.c
@@ -104,14 +105,14 @@ LATEST_APPROVED = {
 }
 
 
-async def thread_head(session: AsyncSession, article_id: int) -> tuple[bool, int]:
+async def thread_head(session: Reader, article_id: int) -> tuple[bool, int]:
     """Whether readers may see the article's comments, and how many are approved."""
     row = (await session.execute(THREAD_HEAD, {"article_id": article_id})).first()
     return (bool(row[0]), int(row[1])) if row is not None else (False, 0)
 
 
 async def thread_rows(
-    session: AsyncSession, *, article_id: int, before_id: int | None, limit: int
+    session: Reader, *, article_id: int, before_id: int | None, limit: int
 ) -> tuple[Sequence[Any], Sequence[Any]]:
     """Approved top-level comments (newest first, below ``before_id``) and their approved
     replies (oldest first, so parents come before children), in one statement."""
@@ -121,15 +122,13 @@ async def thread_rows(
     return top, sorted((r for r in rows if r.parent_id is not None), key=lambda r: r.id)
 
 
-async def approved_counts(session: AsyncSession, article_ids: list[int]) -> dict[int, int]:
+async def approved_counts(session: Reader, article_ids: list[int]) -> dict[int, int]:
     """Approved comments per visible article."""
     rows = await session.execute(APPROVED_COUNTS, {"article_ids": article_ids})
     return {int(a): int(n) for a, n in rows.all()}
 
 
-async def latest_approved(
-    session: AsyncSession, *, limit: int, section_id: int | None
-) -> Sequence[Any]:
+async def latest_approved(session: Reader, *, limit: int, section_id: int | None) -> Sequence[Any]:
     """Newest approved comments on visible articles, optionally within a section subtree."""
     params = {"limit": limit, "section_path": [section_id]}
     rows: Sequence[Any] = (

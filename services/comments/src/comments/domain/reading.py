@@ -10,6 +10,7 @@ from comments.adapters import reads
 from comments.context import CommentsContext
 from comments.domain.errors import CommentNotFoundError, NoIdentityError
 from comments.domain.model import UNKNOWN_CLIENT, Viewer
+from common.db import reading
 
 
 @dataclass(slots=True)
@@ -78,7 +79,7 @@ async def article_threads(
     *, ctx: CommentsContext, article_id: int, before_id: int | None, limit: int
 ) -> ThreadPage:
     """Approved comments of an article, threaded, paged by top-level comment."""
-    async with ctx.sessions() as session:
+    async with reading(ctx.engine) as session:  # head and rows may see two snapshots
         visible, total = await reads.thread_head(session, article_id)
         if not visible:
             return ThreadPage(article_id=article_id, items=[], next_cursor=None, total=0)
@@ -98,7 +99,7 @@ async def article_threads(
 
 async def comment_counts(*, ctx: CommentsContext, article_ids: list[int]) -> dict[int, int]:
     """Approved comments per article (0 for unknown or hidden articles)."""
-    async with ctx.sessions() as session:
+    async with reading(ctx.engine) as session:
         found = await reads.approved_counts(session, article_ids)
     return {a: found.get(a, 0) for a in article_ids}
 
@@ -107,7 +108,7 @@ async def latest_comments(
     *, ctx: CommentsContext, limit: int, section_id: int | None
 ) -> list[CommentView]:
     """The newest approved comments site-wide or in a section subtree."""
-    async with ctx.sessions() as session:
+    async with reading(ctx.engine) as session:
         rows = await reads.latest_approved(session, limit=limit, section_id=section_id)
     return [CommentView.from_row(r) for r in rows]
 
