@@ -12,6 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 log = logging.getLogger(__name__)
 
@@ -100,14 +101,15 @@ DEPENDENCY_DOWN: tuple[type[Exception], ...] = (
     RedisTimeoutError,
     OperationalError,
     InterfaceError,
-    ConnectionError,  # e.g. a refused connection to the database
+    PoolTimeoutError,  # every pooled database connection busy for the pool's timeout
+    OSError,  # e.g. a refused connection to the database
 )
 
 
 def _dependency_down(_: Request, exc: Exception) -> JSONResponse:
     what = "redis" if isinstance(exc, RedisError) else "a backing service"
-    if isinstance(exc, DBAPIError):
-        what = "the database"
+    if isinstance(exc, DBAPIError | PoolTimeoutError):
+        what = "the database"  # down, or every pooled connection busy past the pool timeout
     log.warning("%s unavailable: %r", what, exc)
     return JSONResponse(
         {"error": "unavailable", "detail": f"{what} is unavailable; retry shortly"},
@@ -130,13 +132,7 @@ def install_error_handlers(app: FastAPI) -> None:
     A dependency that is down (Redis, the database) is a 503 with ``Retry-After``, not a 500.
     """
     app.add_exception_handler(DomainError, _domain_error)
-    for error in (
-        RedisConnectionError,
-        RedisTimeoutError,
-        OperationalError,
-        InterfaceError,
-        OSError,
-    ):
+    for error in DEPENDENCY_DOWN:
         app.add_exception_handler(error, _dependency_down)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

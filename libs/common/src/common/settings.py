@@ -49,6 +49,7 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://newsroom:newsroom@127.0.0.1:15432/newsroom"
     db_schema: str = "public"
     db_pool_size: int = 10
+    db_pool_timeout: float = 5.0  # seconds a request waits for a pooled connection (then 503)
     redis_url: str = "redis://127.0.0.1:16379/0"
     redis_cluster_nodes: str = ""  # "host:port,...": a Redis Cluster (the URL gives options)
 

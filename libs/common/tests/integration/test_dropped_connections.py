@@ -74,3 +74,32 @@ async def test_a_connection_cut_mid_statement_is_503_then_the_pool_heals(
         healed = await client.get("/backend")
         assert healed.status_code == 200
         assert healed.json()["pid"] != pid
+
+
+async def test_a_busy_pool_keeps_its_connections_and_answers_503_past_its_timeout(
+    common_infra: ServiceSettings,
+) -> None:
+    settings = common_infra.model_copy(update={"db_pool_size": 2, "db_pool_timeout": 0.5})
+    engine = create_engine(settings)
+    transport = httpx.ASGITransport(_app(settings, engine))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            # twice the pool's size at once: the second pair waits for the first pair's
+            # connections instead of opening (and closing again) connections of its own
+            answers = await asyncio.gather(
+                *(client.get("/backend", params={"sleep": 0.2}) for _ in range(4))
+            )
+            assert [a.status_code for a in answers] == [200] * 4
+            assert len({a.json()["pid"] for a in answers}) == 2
+            # both held past the timeout: the third request is told to retry, not a 500
+            held = [
+                asyncio.create_task(client.get("/backend", params={"sleep": 2})) for _ in range(2)
+            ]
+            await asyncio.sleep(0.3)
+            busy = await client.get("/backend")
+            assert busy.status_code == 503, busy.text
+            assert busy.json()["error"] == "unavailable"
+            assert busy.headers["retry-after"]
+            assert [(await h).status_code for h in held] == [200, 200]
+    finally:
+        await engine.dispose()

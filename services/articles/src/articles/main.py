@@ -33,9 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # no overflow: past the pool's size a request waits for a connection instead of
-        # opening one that closes again on return (a new connection per request)
-        engine = create_engine(settings, overflow=False)
+        engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.recent_related = RecentRelated()
