@@ -21,11 +21,19 @@ class FakeModel:
     async def hot_key(self, window: Any, now: float, cache_seconds: float) -> str:
         return "hot"
 
-    async def top(self, key: str, limit: int) -> list[tuple[int, float]]:
-        return self.hot[:limit]
+    async def ranked(self, key: str, limit: int) -> list[tuple[int, float, dict[str, Any]]]:
+        return [(a, score, {}) for a, score in self.hot[:limit]]
 
-    async def metas(self, ids: list[int]) -> list[dict[str, Any]]:
-        return [{} for _ in ids]
+    @property
+    def keys(self) -> FakeKeys:
+        return FakeKeys()
+
+
+class FakeKeys:
+    """The one key name the sampler's hot list asks for."""
+
+    def hot_cache(self, window: str, section: int | None) -> str:
+        return "hot"
 
 
 async def test_totals_by_kind_and_newcomers_to_the_top_ten() -> None:

@@ -30,7 +30,9 @@ class ReadModel:
         self.redis = redis
         self.keys = keys
         self.weights = weights
-        self._store_scores = Scripts.register(redis).store_scores
+        scripts = Scripts.register(redis)
+        self._store_scores = scripts.store_scores
+        self._hot_top = scripts.hot_top
 
     async def _store(self, command: str, key: str, weights: dict[str, float], ms: int) -> None:
         """A weighted ZUNIONSTORE / ZINTERSTORE into ``key`` with its expiry, atomically."""
@@ -135,27 +137,17 @@ class ReadModel:
         await self._store("ZINTERSTORE", key, weights, _kept_ms(cache_seconds))
         return key
 
-    async def top(self, key: str, limit: int) -> list[tuple[int, float]]:
-        """Highest positive scores of a hot set, skipping unlisted articles."""
-        found: list[tuple[int, float]] = []
-        start, page = 0, limit * 2
-        while len(found) < limit:
-            rows: list[Any] = await self.redis.zrevrangebyscore(
-                key, "+inf", "(0", start=start, num=page, withscores=True
-            )
-            if not rows:
-                break
-            hidden = await self.redis.smismember(self.keys.hidden, [m for m, _ in rows])
-            found += [(int(m), float(s)) for (m, s), h in zip(rows, hidden, strict=True) if not h]
-            start += page
-        return found[:limit]
-
-    async def metas(self, ids: Sequence[int]) -> list[dict[str, Any]]:
-        """Stored meta of each article ({} if none)."""
-        if not ids:
-            return []
-        values = await self.redis.hmget(self.keys.article_meta, [str(i) for i in ids])
-        return [orjson.loads(v) if v else {} for v in values]
+    async def ranked(self, key: str, limit: int) -> list[tuple[int, float, dict[str, Any]]] | None:
+        """The highest positive scores of a hot set without unlisted articles, each with
+        its stored meta ({} if none), in one round trip; None if the set is not there."""
+        keys = [key, self.keys.hidden, self.keys.article_meta]
+        flat: list[Any] | None = await self._hot_top(keys=keys, args=[limit])
+        if flat is None:
+            return None
+        return [
+            (int(flat[i]), float(flat[i + 1]), orjson.loads(flat[i + 2]) if flat[i + 2] else {})
+            for i in range(0, len(flat), 3)
+        ]
 
     async def sections(self) -> tuple[dict[int, list[int]], dict[int, int]]:
         """(section id -> path, section id -> reads of the articles directly in it).

@@ -22,6 +22,7 @@ class Scripts:
     take_dirty: AsyncScript
     release: AsyncScript
     store_scores: AsyncScript
+    hot_top: AsyncScript
 
     @classmethod
     def register(cls, redis: Redis) -> Scripts:
@@ -32,4 +33,5 @@ class Scripts:
             take_dirty=redis.register_script(_source("take_dirty")),
             release=redis.register_script(_source("release")),
             store_scores=redis.register_script(_source("store_scores")),
+            hot_top=redis.register_script(_source("hot_top")),
         )

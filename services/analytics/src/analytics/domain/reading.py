@@ -112,12 +112,17 @@ async def hot_list(
     now: float,
     cache_seconds: float,
 ) -> list[HotEntry]:
-    """The hottest listed articles of a window, overall or in a section's subtree."""
-    key = await model.hot_key(window, now, cache_seconds)
-    if section_id is not None:
-        key = await model.section_hot_key(window, section_id, key, cache_seconds)
-    top = await model.top(key, limit)
-    metas = await model.metas([a for a, _ in top])
+    """The hottest listed articles of a window, overall or in a section's subtree.
+
+    The scores are kept for ``cache_seconds``: while they are, a list is one round trip.
+    """
+    key = model.keys.hot_cache(window.name, section_id)
+    found = await model.ranked(key, limit) if cache_seconds > 0 else None
+    if found is None:
+        overall = await model.hot_key(window, now, cache_seconds)
+        if section_id is not None:
+            await model.section_hot_key(window, section_id, overall, cache_seconds)
+        found = await model.ranked(key, limit) or []  # nothing scored: no set is stored
     return [
         HotEntry(
             rank,
@@ -127,7 +132,7 @@ async def hot_list(
             meta.get("section_id"),
             meta.get("published_at"),
         )
-        for rank, ((aid, score), meta) in enumerate(zip(top, metas, strict=True), start=1)
+        for rank, (aid, score, meta) in enumerate(found, start=1)
     ]
 
 
