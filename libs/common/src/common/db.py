@@ -70,7 +70,8 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @asynccontextmanager
 async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A bare connection (no ORM session) in autocommit, for reads: no BEGIN and no
-    COMMIT or ROLLBACK, which took about half the CPU of a one-statement read.
+    COMMIT or ROLLBACK, which took about half the time of the section-tree route function
+    (the framework around it not counted).
 
     Each statement sees its own snapshot, so a read that needs one consistent view over
     several statements takes a transaction instead.
