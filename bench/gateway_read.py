@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))  # tests.stack starts the platform
 
-from _load import UA, kept_on, pin, wrk  # noqa: E402 - needs the path
+from _load import UA, cpu_seconds, kept_on, pin, wrk  # noqa: E402 - needs the path
 
 from tests.faults.instance import RUN_DIR  # noqa: E402 - needs the path
 from tests.stack import Platform, free_port, operator_headers, start_platform  # noqa: E402 - needs the path
@@ -78,9 +79,38 @@ def _wait(url: str, deadline: float = 60) -> None:
     raise RuntimeError(f"{url} never answered")
 
 
-def throughput(url: str, seconds: int, connections: int) -> float:
-    """Requests per second of one URL, wrk on core 1."""
-    return wrk(url, seconds=seconds, connections=connections, core=1).rps
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """One run against one server: its rate, and what it and the load generator's core used."""
+
+    rps: float
+    server_busy: float  # share of a core the server process used
+    server_cpu_us: float  # the server's CPU per request
+    core1_busy: float  # share of core 1 (wrk, and the broker, Redis, PostgreSQL) in use
+
+
+def _core_times(core: int) -> tuple[int, int]:
+    """(busy, total) clock ticks of one core so far, from /proc/stat."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith(f"cpu{core} "):
+            ticks = [int(v) for v in line.split()[1:]]
+            idle = ticks[3] + ticks[4]  # idle and iowait
+            return sum(ticks) - idle, sum(ticks)
+    return 0, 1
+
+
+def throughput(url: str, seconds: int, connections: int, pid: int) -> Measured:
+    """One URL's requests per second (wrk on core 1) and the CPU its server ``pid`` used."""
+    cpu, core1, started = cpu_seconds(pid), _core_times(1), time.monotonic()
+    run = wrk(url, seconds=seconds, connections=connections, core=1)
+    wall, used = time.monotonic() - started, cpu_seconds(pid) - cpu
+    busy, total = (now - then for now, then in zip(_core_times(1), core1, strict=True))
+    return Measured(
+        rps=run.rps,
+        server_busy=round(used / wall, 3),
+        server_cpu_us=round(used / max(run.requests, 1) * 1e6, 1),
+        core1_busy=round(busy / max(total, 1), 3),
+    )
 
 
 def _capture(url: str) -> tuple[bytes, str, str]:
@@ -230,18 +260,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             int(f.read_text().split()[0]) for f in RUN_DIR.glob("*.pid")
         ]
         with kept_on(background, "1"):
-            throughput(bare_url, 2, args.connections)  # warm-up of both
-            throughput(page_url, 2, args.connections)
-            throughput(minimal_url, 2, args.connections)
+            servers = dict(zip((bare_url, minimal_url, page_url), measured, strict=True))
+            for url, pid in servers.items():  # warm-up of each
+                throughput(url, 2, args.connections, pid)
             views_before = _views_recorded(cached.url or "")
-            bare_runs, gateway_runs, minimal_runs = [], [], []
+            bare_runs: list[Measured] = []
+            gateway_runs: list[Measured] = []
+            minimal_runs: list[Measured] = []
             for _ in range(args.rounds):  # interleaved, so background noise hits all alike
-                bare_runs.append(throughput(bare_url, args.seconds, args.connections))
-                gateway_runs.append(throughput(page_url, args.seconds, args.connections))
-                minimal_runs.append(throughput(minimal_url, args.seconds, args.connections))
+                for url, runs in ((bare_url, bare_runs), (page_url, gateway_runs),
+                                  (minimal_url, minimal_runs)):  # fmt: skip
+                    runs.append(throughput(url, args.seconds, args.connections, servers[url]))
         views = _views_recorded(cached.url or "") - views_before
         counted = _all_counted(platform, [platform.gateway, cached.url or "", uncached.url or ""])
-        bare, gateway, minimal = max(bare_runs), max(gateway_runs), max(minimal_runs)
+        bare, gateway, minimal = (
+            max(r.rps for r in runs) for runs in (bare_runs, gateway_runs, minimal_runs)
+        )
         return {
             "load_generator": "wrk -t1 on core 1; each server alone on core 0",
             "connections": args.connections,
@@ -250,15 +284,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "bare_asgi_rps": round(bare, 1),
             "gateway_cached_rps": round(gateway, 1),
             "ratio": round(gateway / bare, 3),
-            "bare_asgi_rps_runs": [round(r) for r in bare_runs],
+            "bare_asgi_rps_runs": [round(r.rps) for r in bare_runs],
             "response_headers": json.loads(Path(headers_file).read_text()),
             "bare_minimal_headers_rps": round(minimal, 1),
-            "bare_minimal_headers_rps_runs": [round(r) for r in minimal_runs],
+            "bare_minimal_headers_rps_runs": [round(r.rps) for r in minimal_runs],
             "ratio_vs_minimal_headers": round(gateway / minimal, 3),
-            "gateway_cached_rps_runs": [round(r) for r in gateway_runs],
+            "gateway_cached_rps_runs": [round(r.rps) for r in gateway_runs],
             "ratio_of_medians": round(
-                statistics.median(gateway_runs) / statistics.median(bare_runs), 3
+                statistics.median(r.rps for r in gateway_runs)
+                / statistics.median(r.rps for r in bare_runs),
+                3,
             ),
+            # per run: the server's share of its core, its CPU per request, core 1's use
+            "runs": {
+                "bare": [asdict(r) for r in bare_runs],
+                "gateway": [asdict(r) for r in gateway_runs],
+                "minimal": [asdict(r) for r in minimal_runs],
+            },
             "target_ratio": 0.8,
             "views_recorded_during_gateway_run": int(views),
             "views_published_and_counted_exactly": counted,

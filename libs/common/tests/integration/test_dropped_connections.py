@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from common.db import create_engine
+from common.db import Query, create_engine, reading
 from common.service import create_service_app
 from common.settings import ServiceSettings
 
@@ -32,7 +33,17 @@ def _app(settings: ServiceSettings, engine: AsyncEngine) -> FastAPI:
                 await conn.execute(text("SELECT pg_sleep(:s)"), {"s": sleep})
             return {"pid": pid}
 
+    @app.get("/driver")
+    async def driver(sleep: float = 0) -> dict[str, int]:  # the same, on the driver
+        async with reading(engine) as conn:
+            row = await PID_AFTER.first(conn, {"s": sleep})
+            assert row is not None
+            return {"pid": row.pid}
+
     return app
+
+
+PID_AFTER = Query(text("SELECT pg_backend_pid() AS pid FROM pg_sleep(:s)"))
 
 
 async def _terminate(settings: ServiceSettings, pid: int) -> None:
@@ -58,20 +69,21 @@ async def test_a_pooled_connection_the_server_closed_is_replaced_at_checkout(
         assert replaced.json()["pid"] != pid
 
 
+@pytest.mark.parametrize("path", ["/backend", "/driver"])
 async def test_a_connection_cut_mid_statement_is_503_then_the_pool_heals(
-    common_infra: ServiceSettings, engine: AsyncEngine
+    common_infra: ServiceSettings, engine: AsyncEngine, path: str
 ) -> None:
     transport = httpx.ASGITransport(_app(common_infra, engine))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        pid = (await client.get("/backend")).json()["pid"]
-        slow = asyncio.create_task(client.get("/backend", params={"sleep": 5}))
+        pid = (await client.get(path)).json()["pid"]
+        slow = asyncio.create_task(client.get(path, params={"sleep": 5}))
         await asyncio.sleep(0.3)  # the pooled connection (same pid) is inside pg_sleep
         await _terminate(common_infra, pid)
         cut = await slow
         assert cut.status_code == 503, cut.text
         assert cut.json()["error"] == "unavailable"
         assert cut.headers["retry-after"]
-        healed = await client.get("/backend")
+        healed = await client.get(path)
         assert healed.status_code == 200
         assert healed.json()["pid"] != pid
 

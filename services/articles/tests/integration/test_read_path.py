@@ -15,9 +15,10 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from articles.api.schemas import ArticleOut, ArticlePage, ArticleSummary
+from common.db import Query
 
 from .conftest import ArticlesApi, bearer
 
@@ -39,18 +40,27 @@ def _engine(client: httpx.AsyncClient) -> AsyncEngine:
 
 @contextmanager
 def _statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL statements the app's engine sends while the block runs (but the outbox
-    relay's polls: it runs in the app's lifespan on the same engine)."""
+    """The SQL statements the app sends while the block runs: through the engine (but the
+    outbox relay's polls: it runs in the app's lifespan on the same engine) and straight
+    to the driver (``common.db.Query``)."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if not RELAY.search(statement):
             seen.append(statement)
 
+    on_driver = Query.rows
+
+    async def recorded(query: Query, conn: AsyncConnection, params: Any = None) -> list[Any]:
+        seen.append(query.sql)
+        return await on_driver(query, conn, params or {})
+
     event.listen(engine.sync_engine, "before_cursor_execute", record)
+    Query.rows = recorded  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        Query.rows = on_driver  # type: ignore[method-assign]
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 

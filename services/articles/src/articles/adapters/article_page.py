@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from articles.adapters.store import FULL_COLUMNS
 from articles.domain.records import Article, Neighbour
 from articles.domain.sections import Section
-from common.db import Reader
+from common.db import Query
 
 _COLUMNS = ", ".join(c.name for c in FULL_COLUMNS)
 _SECTION_FIELDS = (
@@ -38,8 +39,9 @@ _NEIGHBOUR = """
         ORDER BY n.published_at {order}, n.id {order} LIMIT 1
     ) {name} ON true"""
 # the path walk stops after 64 levels: a cycle could not loop forever
-ARTICLE_PAGE = text(
-    f"""
+ARTICLE_PAGE = Query(
+    text(
+        f"""
     WITH RECURSIVE a AS (SELECT {_COLUMNS} FROM articles WHERE id = :id),
     up AS (
         SELECT s.*, 0 AS depth FROM sections s JOIN a ON s.id = a.section_id
@@ -57,6 +59,7 @@ ARTICLE_PAGE = text(
     FROM a {_NEIGHBOUR.format(cmp="<", order="DESC", name="prev")}
     {_NEIGHBOUR.format(cmp=">", order="ASC", name="next")}
     """  # noqa: S608 - column names from the table definition, values bound
+    )
 )
 
 
@@ -70,8 +73,7 @@ class ArticlePageRow:
     next: Neighbour | None
 
 
-def _neighbour(row: Any, prefix: str) -> Neighbour | None:
-    m = row._mapping
+def _neighbour(m: Any, prefix: str) -> Neighbour | None:
     if m[f"{prefix}_id"] is None:
         return None
     return Neighbour(
@@ -79,9 +81,10 @@ def _neighbour(row: Any, prefix: str) -> Neighbour | None:
     )
 
 
-async def article_page(conn: Reader, article_id: int) -> ArticlePageRow | None:
-    """One article in any status with its path and neighbours, or None."""
-    row = (await conn.execute(ARTICLE_PAGE, {"id": article_id})).first()
+async def article_page(conn: AsyncConnection, article_id: int) -> ArticlePageRow | None:
+    """One article in any status with its path and neighbours, or None (on a
+    :func:`common.db.reading` connection: the statement runs on the driver)."""
+    row = await ARTICLE_PAGE.first(conn, {"id": article_id})
     if row is None:
         return None
     path = [Section(**s) for s in row.path or ()]  # json, decoded by the driver's codec

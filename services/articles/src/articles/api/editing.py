@@ -27,8 +27,8 @@ router = APIRouter(prefix="/api/v1", tags=["editing"])
 
 
 async def _view(db: DatabaseDep, article_id: int, *, status_code: int = 200) -> Response:
-    async with db.transaction() as session:
-        view = await reading.read_article(session, article_id=article_id, editor=True)
+    async with db.reading() as conn:
+        view = await reading.read_article(conn, article_id=article_id, editor=True)
     return json_response(article_body(view), status_code=status_code)
 
 

@@ -33,9 +33,9 @@ async def latest_articles(
 @router.get("/by-slug/{slug}", response_model=ArticleOut)
 async def article_by_slug(slug: str, db: DatabaseDep, caller: OptionalPrincipal) -> Response:
     """A published (or archived) article by its slug."""
-    async with db.transaction() as session:
-        view = await reading.read_by_slug(session, slug=slug)
-        mine = await _favourited(session, view.article.id, caller)
+    async with db.reading() as conn:  # the slug lookup and the page may see two snapshots
+        view = await reading.read_by_slug(conn, slug=slug)
+        mine = await _favourited(conn, view.article.id, caller)
     return json_response(article_body(view, favourited=mine))
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, literal, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from articles.adapters import store
 from articles.adapters.article_page import article_page
@@ -42,9 +43,11 @@ def visible_article(article: Article | None, article_id: object, *, editor: bool
     return article
 
 
-async def read_article(session: Reader, *, article_id: int, editor: bool = False) -> ArticleView:
+async def read_article(
+    conn: AsyncConnection, *, article_id: int, editor: bool = False
+) -> ArticleView:
     """An article readers may see (editors also see drafts), with breadcrumbs and neighbours."""
-    found = await article_page(session, article_id)
+    found = await article_page(conn, article_id)
     if found is None:
         raise NotFoundError(f"article {article_id} does not exist")
     return ArticleView(
@@ -55,7 +58,7 @@ async def read_article(session: Reader, *, article_id: int, editor: bool = False
     )
 
 
-async def read_by_slug(session: Reader, *, slug: str) -> ArticleView:
+async def read_by_slug(session: AsyncConnection, *, slug: str) -> ArticleView:
     """By exact slug, else by the id a slug ends with (old links survive a retitle)."""
     if not ARTICLE_SLUG.match(slug):
         raise NotFoundError(f"article {slug[:40]!r} does not exist")

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CompoundSelect,
     Integer,
     Select,
+    String,
     and_,
     any_,
     bindparam,
@@ -17,11 +18,11 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from comments.adapters.tables import articles, comments
 from comments.domain.model import Viewer
-from common.db import Reader
+from common.db import Query
 
 VISIBLE_ARTICLE = ("published", "archived")
 c = comments.c
@@ -39,9 +40,9 @@ COLUMNS: tuple[Any, ...] = (
     c.published_at,
     c.like_count,
 )
-_visible_article = and_(
-    articles.c.article_id == c.article_id, articles.c.status.in_(VISIBLE_ARTICLE)
-)
+# one array parameter, not IN (...): a list expands per call, which a Query cannot take
+_VISIBLE = any_(bindparam("visible_statuses", list(VISIBLE_ARTICLE), type_=ARRAY(String)))
+_visible_article = and_(articles.c.article_id == c.article_id, articles.c.status == _VISIBLE)
 
 
 def _thread_head() -> Select[Any]:
@@ -50,7 +51,7 @@ def _thread_head() -> Select[Any]:
         .where(c.article_id == bindparam("article_id"), c.status == "approved")
         .scalar_subquery()
     )
-    return select(articles.c.status.in_(VISIBLE_ARTICLE), approved).where(
+    return select(articles.c.status == _VISIBLE, approved).where(
         articles.c.article_id == bindparam("article_id")
     )
 
@@ -93,48 +94,49 @@ def _latest_approved(*, in_section: bool) -> Select[Any]:
     return query.order_by(c.published_at.desc()).limit(bindparam("limit", type_=Integer))
 
 
-# The public reads are the busiest statements: each is built once, with bound parameters,
-# so a request neither builds a statement nor computes its cache key (a third of the CPU
-# of a counts request went to building it).
-THREAD_HEAD = _thread_head()
-THREAD_ROWS = {False: _thread_rows(after_cursor=False), True: _thread_rows(after_cursor=True)}
-APPROVED_COUNTS = _approved_counts()
+# The public reads are the busiest statements: each is compiled once and run on the
+# driver (common.db.Query), so a request neither builds nor compiles a statement.
+THREAD_HEAD = Query(_thread_head())
+THREAD_ROWS = {
+    False: Query(_thread_rows(after_cursor=False)),
+    True: Query(_thread_rows(after_cursor=True)),
+}
+APPROVED_COUNTS = Query(_approved_counts())
 LATEST_APPROVED = {
-    False: _latest_approved(in_section=False),
-    True: _latest_approved(in_section=True),
+    False: Query(_latest_approved(in_section=False)),
+    True: Query(_latest_approved(in_section=True)),
 }
 
 
-async def thread_head(session: Reader, article_id: int) -> tuple[bool, int]:
+async def thread_head(conn: AsyncConnection, article_id: int) -> tuple[bool, int]:
     """Whether readers may see the article's comments, and how many are approved."""
-    row = (await session.execute(THREAD_HEAD, {"article_id": article_id})).first()
+    row = await THREAD_HEAD.first(conn, {"article_id": article_id})
     return (bool(row[0]), int(row[1])) if row is not None else (False, 0)
 
 
 async def thread_rows(
-    session: Reader, *, article_id: int, before_id: int | None, limit: int
+    conn: AsyncConnection, *, article_id: int, before_id: int | None, limit: int
 ) -> tuple[Sequence[Any], Sequence[Any]]:
     """Approved top-level comments (newest first, below ``before_id``) and their approved
     replies (oldest first, so parents come before children), in one statement."""
     params = {"article_id": article_id, "before_id": before_id, "limit": limit}
-    rows = (await session.execute(THREAD_ROWS[before_id is not None], params)).all()
+    rows = await THREAD_ROWS[before_id is not None].rows(conn, params)
     top = sorted((r for r in rows if r.parent_id is None), key=lambda r: -r.id)
     return top, sorted((r for r in rows if r.parent_id is not None), key=lambda r: r.id)
 
 
-async def approved_counts(session: Reader, article_ids: list[int]) -> dict[int, int]:
+async def approved_counts(conn: AsyncConnection, article_ids: list[int]) -> dict[int, int]:
     """Approved comments per visible article."""
-    rows = await session.execute(APPROVED_COUNTS, {"article_ids": article_ids})
-    return {int(a): int(n) for a, n in rows.all()}
+    rows = await APPROVED_COUNTS.rows(conn, {"article_ids": article_ids})
+    return {int(a): int(n) for a, n in rows}
 
 
-async def latest_approved(session: Reader, *, limit: int, section_id: int | None) -> Sequence[Any]:
+async def latest_approved(
+    conn: AsyncConnection, *, limit: int, section_id: int | None
+) -> Sequence[Any]:
     """Newest approved comments on visible articles, optionally within a section subtree."""
     params = {"limit": limit, "section_path": [section_id]}
-    rows: Sequence[Any] = (
-        await session.execute(LATEST_APPROVED[section_id is not None], params)
-    ).all()
-    return rows
+    return await LATEST_APPROVED[section_id is not None].rows(conn, params)
 
 
 def owned_by(viewer: Viewer) -> Any:
