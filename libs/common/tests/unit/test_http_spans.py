@@ -13,6 +13,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
+from common import http_spans
 from common.http_metrics import HttpMetricsMiddleware
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -20,15 +21,13 @@ CALLER_SPAN = "00f067aa0ba902b7"
 
 
 @pytest.fixture
-def finished() -> Iterator[InMemorySpanExporter]:
-    """Every span ended during the test."""
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):  # the first test of the process sets it
-        trace.set_tracer_provider(TracerProvider())
-        provider = trace.get_tracer_provider()
-    assert isinstance(provider, TracerProvider)
+def finished(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemorySpanExporter]:
+    """Every request span ended during the test (a recording tracer of the test's own:
+    the process's provider records nothing when no exporter is configured)."""
+    provider = TracerProvider()
     exporter = InMemorySpanExporter()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
+    monkeypatch.setattr(http_spans, "_tracer", provider.get_tracer(http_spans.__name__))
     yield exporter
     exporter.shutdown()
 
