@@ -144,7 +144,7 @@ async def rss_section(section_id: SectionId, db: DatabaseDep, settings: Settings
 
 
 async def _rss(db: DatabaseDep, settings: SettingsDep, section_id: int | None) -> Response:
-    async with db.transaction() as session:
+    async with db.reading() as session:
         tree = await section_tree(session)
         if section_id is not None:
             tree.get(section_id)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from articles.adapters.tables import articles
 from articles.domain.reading import PUBLISHED, list_published
@@ -45,7 +45,7 @@ def _item(channel: ET.Element, article: Article, *, base: str, tree: SectionTree
 
 
 async def rss_feed(
-    session: AsyncSession,
+    session: AsyncConnection,
     *,
     tree: SectionTree,
     base_url: str,
