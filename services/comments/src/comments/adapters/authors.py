@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from comments.adapters.tables import bans, comments
+from common.db import Reader
 
 c = comments.c
 
@@ -44,7 +44,7 @@ def _counts() -> tuple[Any, ...]:
 
 
 async def _comment_counts(
-    session: AsyncSession, user_ids: list[int], client_ids: list[str]
+    session: Reader, user_ids: list[int], client_ids: list[str]
 ) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     if user_ids:
@@ -62,7 +62,7 @@ async def _comment_counts(
     return found
 
 
-async def _ban_counts(session: AsyncSession, keys: Iterable[str]) -> dict[str, tuple[int, bool]]:
+async def _ban_counts(session: Reader, keys: Iterable[str]) -> dict[str, tuple[int, bool]]:
     subjects = [("user" if k[0] == "u" else "client", k[2:]) for k in keys]
     if not subjects:
         return {}
@@ -81,7 +81,7 @@ async def _ban_counts(session: AsyncSession, keys: Iterable[str]) -> dict[str, t
     }
 
 
-async def author_records(session: AsyncSession, rows: Sequence[Any]) -> dict[str, AuthorRecord]:
+async def author_records(session: Reader, rows: Sequence[Any]) -> dict[str, AuthorRecord]:
     """The record of every author among queue ``rows``, by :func:`author_key`."""
     keys = {author_key(r) for r in rows}
     user_ids = [int(k[2:]) for k in keys if k.startswith("u:")]

@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Float,
     Integer,
-    Select,
     String,
     and_,
     any_,
@@ -21,9 +20,10 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from comments.adapters.tables import articles, comments
+from common.db import Query
 
 c = comments.c
 
@@ -132,34 +132,30 @@ def _order(shape: QueueShape) -> tuple[Any, ...]:
     return (c.created_at, c.id)
 
 
-# the desk reads the queue all day: its statements are built once per filter shape (at
-# most 64), with the values bound, instead of again (with their cache keys) per request
+# the desk reads the queue all day: its statements are compiled once per filter shape (at
+# most 64), with the values bound, and run on the driver (common.db.Query)
 @cache
-def _items(shape: QueueShape) -> Select[Any]:
+def _items(shape: QueueShape) -> Query:
     query = select(*ITEM_COLUMNS, _age()).outerjoin(articles, articles.c.article_id == c.article_id)
     limit = bindparam("limit", type_=Integer)
-    statement: Select[Any] = _where(query, shape).order_by(*_order(shape)).limit(limit)
-    return statement
+    return Query(_where(query, shape).order_by(*_order(shape)).limit(limit))
 
 
 @cache
-def _summary(shape: QueueShape) -> Select[Any]:
+def _summary(shape: QueueShape) -> Query:
     query = select(func.count(), func.extract("epoch", func.now() - func.min(c.created_at)))
-    statement: Select[Any] = _where(query, shape)
-    return statement
+    return Query(_where(query, shape))
 
 
-async def queue_items(session: AsyncSession, f: QueueFilter, *, limit: int) -> Sequence[Any]:
-    """Queue entries oldest first, with their article and age."""
-    rows: Sequence[Any] = (
-        await session.execute(_items(f.shape()), f.params() | {"limit": limit})
-    ).all()
-    return rows
+async def queue_items(conn: AsyncConnection, f: QueueFilter, *, limit: int) -> Sequence[Any]:
+    """Queue entries oldest first, with their article and age (on a reading connection)."""
+    return await _items(f.shape()).rows(conn, f.params() | {"limit": limit})
 
 
-async def queue_summary(session: AsyncSession, f: QueueFilter) -> tuple[int, float | None]:
+async def queue_summary(conn: AsyncConnection, f: QueueFilter) -> tuple[int, float | None]:
     """How many entries match and the oldest one's age in seconds."""
-    total, oldest = (await session.execute(_summary(f.shape()), f.params())).one()
+    row = await _summary(f.shape()).first(conn, f.params())
+    total, oldest = (0, None) if row is None else (row[0], row[1])
     return int(total), None if oldest is None else float(oldest)
 
 

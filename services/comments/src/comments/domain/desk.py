@@ -20,7 +20,7 @@ from comments.decision_metrics import count_desk_decisions
 from comments.domain.marks import Mark, link_marks, merged, word_marks
 from comments.domain.normalise import match_view
 from common.auth import Principal
-from common.db import transaction
+from common.db import reading, transaction
 from common.errors import InvalidInputError
 from common.events.comments import CommentApproved, CommentRejected
 
@@ -60,10 +60,10 @@ class QueuePage:
 
 async def moderation_queue(*, ctx: CommentsContext, filters: QueueFilter, limit: int) -> QueuePage:
     """The filtered queue, oldest first, with each author's record and the text's marks."""
-    async with ctx.sessions() as session:
-        rows = await queue.queue_items(session, filters, limit=limit)
-        total, oldest = await queue.queue_summary(session, filters)
-        by_author = await author_records(session, rows)
+    async with reading(ctx.engine) as conn:  # each statement its own snapshot, as before
+        rows = await queue.queue_items(conn, filters, limit=limit)
+        total, oldest = await queue.queue_summary(conn, filters)
+        by_author = await author_records(conn, rows)
     records = {int(r.id): by_author[author_key(r)] for r in rows}
     return QueuePage(list(rows), total, oldest, records, await _marks(ctx, rows))
 
@@ -99,9 +99,9 @@ async def claim_comments(
             count=count,
             ttl_seconds=ttl,
         )
-    async with ctx.sessions() as session:
+    async with reading(ctx.engine) as conn:
         rows = await queue.queue_items(
-            session, QueueFilter(ids=tuple(claimed)), limit=len(claimed) or 1
+            conn, QueueFilter(ids=tuple(claimed)), limit=len(claimed) or 1
         )
     unavailable = sorted(set(filters.ids or ()) - set(claimed))
     return [r for r in rows if r.id in set(claimed)], unavailable
