@@ -63,6 +63,8 @@ class Step:
     errors: int = 0
     hits: int = 0
     cached_kind: int = 0  # answers that carry x-cache
+    by_kind: dict[str, list[float]] = field(default_factory=dict)  # latencies per request kind
+    errors_by_status: dict[str, int] = field(default_factory=dict)
 
     def summary(self, seconds: float) -> dict[str, Any]:
         """Rate achieved, percentiles, errors."""
@@ -74,6 +76,15 @@ class Step:
             "p99_ms": round(float(np.percentile(lat, 99)), 2),
             "errors": self.errors,
             "cache_hit_ratio": round(self.hits / self.cached_kind, 3) if self.cached_kind else None,
+            "errors_by_status": self.errors_by_status,
+            "by_kind": {
+                kind: {
+                    "requests": len(lat),
+                    "p50_ms": round(float(np.percentile(lat, 50)), 2),
+                    "p99_ms": round(float(np.percentile(lat, 99)), 2),
+                }
+                for kind, lat in sorted(self.by_kind.items())
+            },
         }
 
 
@@ -101,14 +112,14 @@ class Traffic:
         self.rng = random.Random(5)
         self.ranks = iter(zipf_ranks(2_000_000, len(ids), np.random.default_rng(5)))
 
-    def request(self) -> tuple[str, str, dict[str, Any]]:
-        """(method, path, extra httpx arguments) of the next request."""
+    def request(self) -> tuple[str, str, str, dict[str, Any]]:
+        """(kind, method, path, extra httpx arguments) of the next request."""
         pick = self.rng.random()
         for kind, share in MIX.items():
             if pick < share:
-                return self._of(kind)
+                return (kind, *self._of(kind))
             pick -= share
-        return "GET", f"/articles/{self.ids[int(next(self.ranks))]}", {}
+        return "article", "GET", f"/articles/{self.ids[int(next(self.ranks))]}", {}
 
     def _of(self, kind: str) -> tuple[str, str, dict[str, Any]]:
         if kind == "home":
@@ -130,17 +141,23 @@ class Traffic:
 
 
 async def _one(traffic: Traffic, step: Step) -> None:
-    method, path, extra = traffic.request()
+    kind, method, path, extra = traffic.request()
     client = traffic.clients[traffic.rng.randrange(len(traffic.clients))]
     started = time.perf_counter()
     try:
         response = await client.request(method, path, **extra)
-    except httpx.HTTPError:
+    except httpx.HTTPError as exc:
         step.errors += 1
+        name = type(exc).__name__
+        step.errors_by_status[name] = step.errors_by_status.get(name, 0) + 1
         return
-    step.latencies.append((time.perf_counter() - started) * 1000)
+    took = (time.perf_counter() - started) * 1000
+    step.latencies.append(took)
+    step.by_kind.setdefault(kind, []).append(took)
     if response.status_code >= 500 or response.status_code == 429:
         step.errors += 1
+        code = str(response.status_code)
+        step.errors_by_status[code] = step.errors_by_status.get(code, 0) + 1
     state = response.headers.get("x-cache")
     if state is not None:
         step.cached_kind += 1
