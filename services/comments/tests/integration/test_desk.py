@@ -108,6 +108,39 @@ async def test_queue_items_carry_marks_and_the_authors_record(
     assert items[earlier[1]]["author_record"]["comments"] == 1
 
 
+async def test_an_anonymous_authors_record_counts_by_client_and_shows_a_live_suspension(
+    comments_app: CommentsDriver,
+) -> None:
+    article = await comments_app.article(policy="pre")
+    client = f"c-{uuid.uuid4().hex}"
+    first = await comments_app.submit(article, f"匿名留言 {uuid.uuid4().hex}", client=client)
+    second = await comments_app.submit(article, f"再来一条 {uuid.uuid4().hex}", client=client)
+    await comments_app.decide((first["id"], "approve", ""))
+    suspend = await comments_app.http.post(
+        "/api/v1/moderation/bans",
+        headers=comments_app.moderator,
+        json={
+            "subject_type": "client",
+            "subject": client,
+            "kind": "suspend",
+            "reason": "flood",
+            "duration_seconds": 3600,
+        },
+    )
+    assert suspend.status_code == 201, suspend.text
+
+    items = {i["id"]: i for i in (await _queue(comments_app, article=article))["items"]}
+    assert items[second["id"]]["author_record"] == {
+        "comments": 2,
+        "approved": 1,
+        "rejected": 0,
+        "pending": 1,
+        "reports": 0,
+        "bans": 1,
+        "banned_now": True,
+    }
+
+
 async def test_claims_follow_the_queue_filters(comments_app: CommentsDriver) -> None:
     old_article = await comments_app.article(policy="pre")
     other = await comments_app.article(policy="pre")

@@ -6,10 +6,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from comments.adapters.tables import bans, comments
-from common.db import Reader
+from common.db import Query
 
 c = comments.c
 
@@ -43,51 +45,67 @@ def _counts() -> tuple[Any, ...]:
     )
 
 
+def _by_user() -> Any:
+    user_ids = bindparam("user_ids", type_=ARRAY(BigInteger))
+    return select(c.user_id, *_counts()).where(c.user_id == any_(user_ids)).group_by(c.user_id)
+
+
+def _by_client() -> Any:
+    client_ids = bindparam("client_ids", type_=ARRAY(String))
+    return (
+        select(c.client_id, *_counts())
+        .where(c.user_id.is_(None), c.client_id == any_(client_ids))
+        .group_by(c.client_id)
+    )
+
+
+def _bans() -> Any:
+    b = bans.c
+    live = (b.lifted_at.is_(None)) & ((b.until.is_(None)) | (b.until > func.now()))
+    subjects = bindparam("subjects", type_=ARRAY(String))
+    return (
+        select(b.subject_type, b.subject, func.count(), func.bool_or(live))
+        .where(b.subject == any_(subjects))
+        .group_by(b.subject_type, b.subject)
+    )
+
+
+# compiled once, run on the driver (common.db.Query): the desk reads them with every page
+BY_USER, BY_CLIENT, BANS = Query(_by_user()), Query(_by_client()), Query(_bans())
+
+
 async def _comment_counts(
-    session: Reader, user_ids: list[int], client_ids: list[str]
+    conn: AsyncConnection, user_ids: list[int], client_ids: list[str]
 ) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     if user_ids:
-        query = select(c.user_id, *_counts()).where(c.user_id.in_(user_ids)).group_by(c.user_id)
-        for uid, *numbers in (await session.execute(query)).all():
+        for uid, *numbers in await BY_USER.rows(conn, {"user_ids": user_ids}):
             found[f"u:{uid}"] = [int(n) for n in numbers]
     if client_ids:
-        query = (
-            select(c.client_id, *_counts())
-            .where(c.user_id.is_(None), c.client_id.in_(client_ids))
-            .group_by(c.client_id)
-        )
-        for cid, *numbers in (await session.execute(query)).all():
+        for cid, *numbers in await BY_CLIENT.rows(conn, {"client_ids": client_ids}):
             found[f"c:{cid}"] = [int(n) for n in numbers]
     return found
 
 
-async def _ban_counts(session: Reader, keys: Iterable[str]) -> dict[str, tuple[int, bool]]:
+async def _ban_counts(conn: AsyncConnection, keys: Iterable[str]) -> dict[str, tuple[int, bool]]:
     subjects = [("user" if k[0] == "u" else "client", k[2:]) for k in keys]
     if not subjects:
         return {}
-    b = bans.c
-    live = (b.lifted_at.is_(None)) & ((b.until.is_(None)) | (b.until > func.now()))
-    query = (
-        select(b.subject_type, b.subject, func.count(), func.bool_or(live))
-        .where(b.subject.in_([s for _, s in subjects]))
-        .group_by(b.subject_type, b.subject)
-    )
     wanted = set(subjects)
     return {
         f"{t[0]}:{s}": (int(n), bool(active))
-        for t, s, n, active in (await session.execute(query)).all()
+        for t, s, n, active in await BANS.rows(conn, {"subjects": [s for _, s in subjects]})
         if (t, s) in wanted
     }
 
 
-async def author_records(session: Reader, rows: Sequence[Any]) -> dict[str, AuthorRecord]:
+async def author_records(conn: AsyncConnection, rows: Sequence[Any]) -> dict[str, AuthorRecord]:
     """The record of every author among queue ``rows``, by :func:`author_key`."""
     keys = {author_key(r) for r in rows}
     user_ids = [int(k[2:]) for k in keys if k.startswith("u:")]
     client_ids = [k[2:] for k in keys if k.startswith("c:")]
-    counts = await _comment_counts(session, user_ids, client_ids)
-    banned = await _ban_counts(session, keys)
+    counts = await _comment_counts(conn, user_ids, client_ids)
+    banned = await _ban_counts(conn, keys)
     records = {}
     for key in keys:
         total, approved, rejected, pending, reports = counts.get(key, [0, 0, 0, 0, 0])
