@@ -179,6 +179,11 @@ class Query:
         rows = await self.rows(conn, params)
         return rows[0] if rows else None
 
+    async def one(self, conn: AsyncConnection, params: Mapping[str, Any] = {}) -> Row:
+        """The one row of a statement that always has one (an aggregate without GROUP BY)."""
+        (row,) = await self.rows(conn, params)
+        return row
+
 
 @asynccontextmanager
 async def transaction(

@@ -88,9 +88,13 @@ async def test_a_text_query_binds_a_name_used_twice_once(filled: AsyncEngine) ->
     async with reading(filled) as conn:
         row = await twice.first(conn, {"n": 2})
         none = await Query(select(things.c.id).where(things.c.id == -1)).first(conn)
+        counted = await Query(select(func.count()).select_from(things)).one(conn)
+        with pytest.raises(ValueError, match="unpack"):
+            await Query(select(things.c.id)).one(conn)  # five rows: not one
     assert row is not None
     assert row.n == 1
     assert none is None
+    assert counted[0] == 5
 
 
 def test_a_query_refuses_lists_that_expand_per_call_and_names_a_missing_parameter() -> None:

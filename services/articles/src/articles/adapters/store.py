@@ -17,8 +17,6 @@ from common.events import EventData
 from common.outbox import add_event
 
 PRODUCER = "articles"
-# what read queries run on: a session (inside a transaction) or a bare connection
-# (Database.reading(): autocommit, no ORM session in the way)
 _HEAVY = {"search_vector", "body_html", "body_text"}
 LIST_COLUMNS: list[Any] = [c for c in articles.c if c.name not in _HEAVY] + [
     literal("").label("body_html"),

@@ -144,12 +144,12 @@ async def rss_section(section_id: SectionId, db: DatabaseDep, settings: Settings
 
 
 async def _rss(db: DatabaseDep, settings: SettingsDep, section_id: int | None) -> Response:
-    async with db.reading() as session:
-        tree = await section_tree(session)
+    async with db.reading() as conn:
+        tree = await section_tree(conn)
         if section_id is not None:
             tree.get(section_id)
         body = await feeds.rss_feed(
-            session,
+            conn,
             tree=tree,
             base_url=settings.public_base_url,
             section_id=section_id,

@@ -45,7 +45,7 @@ def _item(channel: ET.Element, article: Article, *, base: str, tree: SectionTree
 
 
 async def rss_feed(
-    session: AsyncConnection,
+    conn: AsyncConnection,
     *,
     tree: SectionTree,
     base_url: str,
@@ -55,7 +55,7 @@ async def rss_feed(
     """The newest published articles (of a section and its subsections, or of all)."""
     base = base_url.rstrip("/")
     ids = tree.subtree_ids(section_id) if section_id is not None else None
-    page = await list_published(session, section_ids=ids, limit=size)
+    page = await list_published(conn, section_ids=ids, limit=size)
     if section_id is None:
         title, link, self_path = "新闻门户 最新文章", f"{base}/", "/api/v1/rss.xml"
     else:

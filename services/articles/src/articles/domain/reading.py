@@ -71,15 +71,15 @@ async def read_article(
     )
 
 
-async def read_by_slug(session: AsyncConnection, *, slug: str) -> ArticleView:
+async def read_by_slug(conn: AsyncConnection, *, slug: str) -> ArticleView:
     """By exact slug, else by the id a slug ends with (old links survive a retitle)."""
     if not ARTICLE_SLUG.match(slug):
         raise NotFoundError(f"article {slug[:40]!r} does not exist")
-    article = await store.find_by_slug(session, slug)
+    article = await store.find_by_slug(conn, slug)
     if article is None and (article_id := id_from_slug(slug)) is not None:
-        article = await store.get_article(session, article_id)
+        article = await store.get_article(conn, article_id)
     found = visible_article(article, slug, editor=False)
-    return await read_article(session, article_id=found.id)
+    return await read_article(conn, article_id=found.id)
 
 
 def check_limit(limit: int) -> int:
@@ -196,8 +196,7 @@ async def list_published(
     if numbered:
         assert page is not None  # noqa: S101 - numbered says so
         params["offset"] = _offset(page, limit)
-        counted = await PUBLISHED_COUNTS[in_sections].first(conn, params)
-        total = int(counted[0]) if counted is not None else 0
+        total = int((await PUBLISHED_COUNTS[in_sections].one(conn, params))[0])
     rows = await PUBLISHED_PAGES[(in_sections, after is not None, numbered)].rows(conn, params)
     items = [Article.from_row(r) for r in rows[:limit]]
     more = len(rows) > limit

@@ -154,8 +154,7 @@ async def queue_items(conn: AsyncConnection, f: QueueFilter, *, limit: int) -> S
 
 async def queue_summary(conn: AsyncConnection, f: QueueFilter) -> tuple[int, float | None]:
     """How many entries match and the oldest one's age in seconds."""
-    row = await _summary(f.shape()).first(conn, f.params())
-    total, oldest = (0, None) if row is None else (row[0], row[1])
+    total, oldest = await _summary(f.shape()).one(conn, f.params())
     return int(total), None if oldest is None else float(oldest)
 
 

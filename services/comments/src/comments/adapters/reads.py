@@ -121,8 +121,9 @@ async def thread_rows(
     replies (oldest first, so parents come before children), in one statement."""
     params = {"article_id": article_id, "before_id": before_id, "limit": limit}
     rows = await THREAD_ROWS[before_id is not None].rows(conn, params)
-    top = sorted((r for r in rows if r.parent_id is None), key=lambda r: -r.id)
-    return top, sorted((r for r in rows if r.parent_id is not None), key=lambda r: r.id)
+    # by column name: a driver row's attribute costs about 15 times as much (common.db.Row)
+    top = sorted((r for r in rows if r["parent_id"] is None), key=lambda r: -r["id"])
+    return top, sorted((r for r in rows if r["parent_id"] is not None), key=lambda r: r["id"])
 
 
 async def approved_counts(conn: AsyncConnection, article_ids: list[int]) -> dict[int, int]:

@@ -103,8 +103,9 @@ async def claim_comments(
         rows = await queue.queue_items(
             conn, QueueFilter(ids=tuple(claimed)), limit=len(claimed) or 1
         )
-    unavailable = sorted(set(filters.ids or ()) - set(claimed))
-    return [r for r in rows if r.id in set(claimed)], unavailable
+    mine = set(claimed)
+    unavailable = sorted(set(filters.ids or ()) - mine)
+    return [r for r in rows if r["id"] in mine], unavailable
 
 
 async def release_claims(

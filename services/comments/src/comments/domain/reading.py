@@ -79,12 +79,12 @@ async def article_threads(
     *, ctx: CommentsContext, article_id: int, before_id: int | None, limit: int
 ) -> ThreadPage:
     """Approved comments of an article, threaded, paged by top-level comment."""
-    async with reading(ctx.engine) as session:  # head and rows may see two snapshots
-        visible, total = await reads.thread_head(session, article_id)
+    async with reading(ctx.engine) as conn:  # head and rows may see two snapshots
+        visible, total = await reads.thread_head(conn, article_id)
         if not visible:
             return ThreadPage(article_id=article_id, items=[], next_cursor=None, total=0)
         rows, replies = await reads.thread_rows(
-            session, article_id=article_id, before_id=before_id, limit=limit + 1
+            conn, article_id=article_id, before_id=before_id, limit=limit + 1
         )
     roots = [CommentView.from_row(r) for r in rows[:limit]]
     _nest(roots, [CommentView.from_row(r) for r in replies])
@@ -99,8 +99,8 @@ async def article_threads(
 
 async def comment_counts(*, ctx: CommentsContext, article_ids: list[int]) -> dict[int, int]:
     """Approved comments per article (0 for unknown or hidden articles)."""
-    async with reading(ctx.engine) as session:
-        found = await reads.approved_counts(session, article_ids)
+    async with reading(ctx.engine) as conn:
+        found = await reads.approved_counts(conn, article_ids)
     return {a: found.get(a, 0) for a in article_ids}
 
 
@@ -108,8 +108,8 @@ async def latest_comments(
     *, ctx: CommentsContext, limit: int, section_id: int | None
 ) -> list[CommentView]:
     """The newest approved comments site-wide or in a section subtree."""
-    async with reading(ctx.engine) as session:
-        rows = await reads.latest_approved(session, limit=limit, section_id=section_id)
+    async with reading(ctx.engine) as conn:
+        rows = await reads.latest_approved(conn, limit=limit, section_id=section_id)
     return [CommentView.from_row(r) for r in rows]
 
 
